@@ -1,0 +1,32 @@
+"""dbt models as Dagster assets: staging → intermediate → marts, with dbt tests as checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from ingestion import config
+from orchestration.project import dbt_project, ensure_manifest
+from orchestration.resources import WarehouseResource
+
+
+class FinsamDbtTranslator(DagsterDbtTranslator):
+    """A dbt source ``raw.<table>`` is the Python asset that writes that table."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(dbt_resource_props["name"])
+        return super().get_asset_key(dbt_resource_props)
+
+
+@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=FinsamDbtTranslator())
+def finsam_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """Build and test every model in the build file (requiring ``warehouse`` prepares it)."""
+    # A fixed target folder per data folder keeps dbt's partial parse between runs.
+    target = config.data_dir() / "dbt_target"
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()

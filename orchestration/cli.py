@@ -1,0 +1,77 @@
+"""``finsam``: the command line for analysts and for the nightly job.
+
+    finsam refresh            full refresh (the `nightly_refresh` job, run in-process)
+    finsam extract FILE...    print the figures read from report documents
+    finsam export [...]       write the workbook, CSV/Parquet, charts and report
+    finsam summary            rows per mart of the published warehouse
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ingestion import config
+
+
+def _prepare_dagster_environment() -> None:
+    # dagster.yaml sits in the repository root and keeps its storage under data/.
+    os.environ.setdefault("DAGSTER_HOME", str(config.REPO_ROOT))
+    os.environ.setdefault("FINSAM_DAGSTER_STORAGE", str(config.dagster_storage_dir()))
+    os.environ.setdefault("FINSAM_DATA_DIR", str(config.data_dir()))
+    config.dagster_storage_dir().mkdir(parents=True, exist_ok=True)
+
+
+def refresh() -> int:
+    _prepare_dagster_environment()
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly_refresh")
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    if not result.success:
+        failed = [event.step_key for event in result.get_step_failure_events()]
+        print(f"refresh failed in {', '.join(failed) or 'the run'}; "
+              f"the published warehouse is unchanged: {config.published_warehouse_path()}",
+              file=sys.stderr)
+        return 1
+    return summary()
+
+
+def summary() -> int:
+    from ingestion.warehouse import table_row_counts
+
+    published = config.published_warehouse_path()
+    if not published.exists():
+        print(f"no published warehouse at {published}; run `finsam refresh`", file=sys.stderr)
+        return 1
+    print(f"warehouse: {published}")
+    print(f"exports:   {config.exports_dir()}")
+    for table, rows in table_row_counts(published, schema="marts").items():
+        print(f"  marts.{table:<32} {rows:>9} rows")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command, rest = (args[0], args[1:]) if args else ("--help", [])
+    if command == "refresh":
+        return refresh()
+    if command == "summary":
+        return summary()
+    if command == "extract":
+        from ingestion.reports.cli import extract_command
+
+        return extract_command(rest)
+    if command == "export":
+        from outputs.cli import export_command
+
+        return export_command(rest)
+    print(__doc__)
+    return 0 if command in {"-h", "--help", "help"} else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The one Definitions object: assets by domain, checks, the job, its schedule, resources."""
+
+from __future__ import annotations
+
+from dagster import (
+    Definitions,
+    in_process_executor,
+    load_asset_checks_from_modules,
+    load_assets_from_modules,
+)
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets import dbt, exports, publish, reference, reports, statistics
+from orchestration.assets.checks import build_pandera_checks
+from orchestration.jobs import nightly_refresh, nightly_schedule
+from orchestration.project import dbt_project
+from orchestration.resources import WarehouseResource
+
+_modules = [reference, statistics, reports, dbt, publish, exports]
+
+defs = Definitions(
+    assets=load_assets_from_modules(_modules),
+    asset_checks=[*load_asset_checks_from_modules(_modules), *build_pandera_checks()],
+    jobs=[nightly_refresh],
+    schedules=[nightly_schedule],
+    resources={
+        # The run's private DuckDB build file; published atomically by `published_warehouse`.
+        "warehouse": WarehouseResource(),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    },
+    # One process per run: DuckDB allows a single writer per file, and the steps share the
+    # build file and its lock.
+    executor=in_process_executor,
+)

@@ -1,0 +1,43 @@
+"""Shared fixtures.
+
+The real report documents live outside the repository in ``../shared/seeds``. Tests that
+need them skip when the folder is absent, except under CI (``CI=true``), where a missing
+folder is a failure: CI must exercise the real documents.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ingestion.config import SHARED_SEEDS_DIR
+
+
+def _seeds_dir() -> Path:
+    return Path(os.environ.get("FINSAM_SEEDS_DIR", SHARED_SEEDS_DIR))
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    path = _seeds_dir()
+    if not path.is_dir():
+        message = f"seed documents not found at {path} (set FINSAM_SEEDS_DIR)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_file(seeds_dir: Path):
+    """Return the path of a seed document by its number prefix, e.g. ``seed_file("001")``."""
+
+    def find(prefix: str) -> Path:
+        matches = sorted(seeds_dir.glob(f"{prefix}_*"))
+        if not matches:
+            pytest.fail(f"seed {prefix} missing from {seeds_dir}")
+        return matches[0]
+
+    return find
