@@ -9,6 +9,7 @@ so a fresh clone and an edited model both just work; an up-to-date manifest cost
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
@@ -19,6 +20,9 @@ DBT_PROJECT_DIR = config.REPO_ROOT / "dbt_project"
 
 # dbt's profile reads the build file's location from the environment.
 os.environ.setdefault("FINSAM_DATA_DIR", str(config.data_dir()))
+
+# The dbt installed beside this Python, so nothing depends on PATH (cron, the daemon).
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR, target="build")
 
@@ -33,7 +37,7 @@ def _newest_source_mtime(project_dir: Path) -> float:
 def ensure_manifest() -> Path:
     manifest = dbt_project.manifest_path
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
-        DbtCliResource(project_dir=dbt_project).cli(
+        DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
             ["--quiet", "parse"], target_path=manifest.parent
         ).wait()
     return manifest

@@ -39,6 +39,6 @@ def test_publish_runs_after_every_mart() -> None:
 
     graph = defs.resolve_asset_graph()
     upstream = graph.get(AssetKey("published_warehouse")).parent_keys
-    assert AssetKey("fct_funding_vs_ideal") in upstream
+    assert AssetKey(["marts", "fct_funding_vs_ideal"]) in upstream
     job = defs.resolve_job_def("nightly_refresh")
     assert AssetKey("published_warehouse") in job.asset_layer.asset_graph.get_all_asset_keys()

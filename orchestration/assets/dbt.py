@@ -1,7 +1,5 @@
 """dbt models as Dagster assets: staging → intermediate → marts, with dbt tests as checks."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -14,12 +12,18 @@ from orchestration.resources import WarehouseResource
 
 
 class FinsamDbtTranslator(DagsterDbtTranslator):
-    """A dbt source ``raw.<table>`` is the Python asset that writes that table."""
+    """A dbt source ``raw.<table>`` is the Python asset that writes that table; models are
+    keyed and grouped by their layer (``marts/fct_funding_vs_ideal``)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
             return AssetKey(dbt_resource_props["name"])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props["config"].get("schema") or super().get_group_name(
+            dbt_resource_props
+        )
 
 
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=FinsamDbtTranslator())

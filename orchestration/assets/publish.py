@@ -1,7 +1,5 @@
 """The last step of a refresh: publish the checked build file to the analysts."""
 
-from __future__ import annotations
-
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from ingestion import config

@@ -1,0 +1,90 @@
+"""Exports for analysts (workbook, CSV/Parquet, charts, HTML report), written to
+``data/exports/`` after every refresh.
+
+They read the published warehouse read-only, so they run after ``published_warehouse`` and
+never see a half-built file. The work is done in ``outputs/``; these assets only call it and
+show previews in the Dagster UI.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from dagster import AssetKey, MaterializeResult, MetadataValue, asset
+
+from ingestion import config
+from outputs.charts import Chart, build_charts
+from outputs.export import export_charts, export_report, export_workbook
+from outputs.report import markdown_preview
+from outputs.tables import FUNDING, Snapshot, load_snapshot, write_flat_files
+
+PUBLISHED_WAREHOUSE = AssetKey(["published_warehouse"])
+# Lower resolution than the files: the preview is stored in Dagster's event log.
+PREVIEW_DPI = 60
+
+
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+def exports_workbook() -> MaterializeResult:
+    """data/exports/finsam.xlsx: "Läs mig" and one sheet per mart, Swedish headers."""
+    snapshot = load_snapshot(config.published_warehouse_path())
+    path = export_workbook(snapshot, config.exports_dir())
+    return MaterializeResult(metadata={
+        "path": MetadataValue.path(str(path)),
+        "refreshed_at": snapshot.refreshed_label,
+        "sample_rows": _sample_rows(snapshot),
+        "preview": MetadataValue.md(markdown_preview(FUNDING, snapshot.frame(FUNDING))),
+        **{f"rows_{mart.table}": len(snapshot.frame(mart)) for mart in snapshot.marts},
+    })
+
+
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+def exports_tables() -> MaterializeResult:
+    """data/exports/csv/<mart>.csv and data/exports/parquet/<mart>.parquet."""
+    warehouse = config.published_warehouse_path()
+    paths = write_flat_files(warehouse, config.exports_dir())
+    snapshot = load_snapshot(warehouse)
+    previews = "\n\n".join(markdown_preview(mart, snapshot.frame(mart), limit=5)
+                           for mart in snapshot.marts)
+    return MaterializeResult(metadata={
+        "files": MetadataValue.md("\n".join(f"- `{p}`" for p in paths)),
+        "preview": MetadataValue.md(previews),
+    })
+
+
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+def exports_charts() -> MaterializeResult:
+    """data/exports/charts/*.png and data/exports/charts.html."""
+    snapshot = load_snapshot(config.published_warehouse_path())
+    charts = build_charts(snapshot)
+    pngs, page = export_charts(snapshot, config.exports_dir(), charts)
+    return MaterializeResult(metadata={
+        "page": MetadataValue.path(str(page)),
+        **{f"chart_{chart.name}": MetadataValue.md(_inline_png(chart)) for chart in charts},
+        **{f"png_{chart.name}": MetadataValue.path(str(path))
+           for chart, path in zip(charts, pngs, strict=True)},
+    })
+
+
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+def exports_report() -> MaterializeResult:
+    """data/exports/report.html: the charts and the key table on one page."""
+    snapshot = load_snapshot(config.published_warehouse_path())
+    charts = build_charts(snapshot)
+    path = export_report(snapshot, config.exports_dir(), charts)
+    return MaterializeResult(metadata={
+        "path": MetadataValue.path(str(path)),
+        "chart": MetadataValue.md(_inline_png(charts[0])),
+        "preview": MetadataValue.md(markdown_preview(FUNDING, snapshot.frame(FUNDING))),
+    })
+
+
+EXPORT_ASSETS = [exports_workbook, exports_tables, exports_charts, exports_report]
+
+
+def _inline_png(chart: Chart) -> str:
+    data = base64.b64encode(chart.png_bytes(dpi=PREVIEW_DPI)).decode("ascii")
+    return f"![{chart.title}](data:image/png;base64,{data})"
+
+
+def _sample_rows(snapshot: Snapshot) -> int:
+    return sum(count.sample_rows or 0 for count in snapshot.sample_counts())

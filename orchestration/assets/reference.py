@@ -1,0 +1,36 @@
+"""The hand-maintained registry in data/reference/ → raw.municipalities, raw.associations,
+raw.association_members (the work is done by ``ingestion.reference``).
+
+No ``from __future__ import annotations`` here: Dagster reads the annotations of a
+multi-asset at definition time and rejects them as strings.
+"""
+
+from collections.abc import Iterator
+
+from dagster import AssetSpec, MaterializeResult, multi_asset
+
+from ingestion import reference
+from orchestration.resources import WarehouseResource
+
+GROUP = "reference"
+
+
+@multi_asset(
+    specs=[
+        AssetSpec("municipalities", group_name=GROUP,
+                  description="All 290 municipalities with their county."),
+        AssetSpec("associations", group_name=GROUP,
+                  description="The samordningsförbund registry (confirmed or uncertain)."),
+        AssetSpec("association_members", group_name=GROUP,
+                  description="Member municipalities of each association, with validity dates."),
+    ],
+)
+def reference_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+    """Load and check the three CSV files together (the checks span them), then write them."""
+    tables = reference.load_reference()
+    for table, frame in tables.items():
+        rows = warehouse.write_table("raw", table, frame)
+        metadata: dict[str, int] = {"rows": rows}
+        if "confidence" in frame:
+            metadata["uncertain_rows"] = int((frame["confidence"] == "uncertain").sum())
+        yield MaterializeResult(asset_key=table, metadata=metadata)

@@ -1,0 +1,80 @@
+"""Public statistics → raw.population, raw.full_year_equivalents, raw.he_population_share and
+raw.unemployment (fetching and parsing live in ``ingestion.sources``; ``FINSAM_SOURCES``
+chooses the embedded snapshot or the live sources).
+
+Not partitioned: each source is fetched as a whole series in a few calls (per year for
+SCB, one file for Arbetsförmedlingen, which republishes its whole series monthly), and the
+HTTP cache makes an unchanged series cost only conditional requests, so per-period
+partitions would add bookkeeping without saving downloads. A failed fetch or validation
+raises before ``write_table``, so the previous table stays in the build file.
+
+No ``from __future__ import annotations`` here: Dagster reads the annotations of a
+multi-asset at definition time and rejects them as strings.
+"""
+
+from collections.abc import Iterator
+
+import pandas as pd
+from dagster import AssetSpec, MaterializeResult, asset, multi_asset
+
+from ingestion import reference
+from ingestion.sources import af_unemployment, scb_he, scb_population
+from ingestion.sources.fetch import Fetcher
+from ingestion.validation import raw_statistics as schemas
+from orchestration.resources import WarehouseResource
+
+GROUP = "statistics"
+
+
+def _metadata(frame: pd.DataFrame) -> dict[str, object]:
+    return {
+        "rows": len(frame),
+        "sample_rows": int(frame["is_sample"].sum()),
+        "sources": sorted(frame["source"].unique())[:5],
+    }
+
+
+def _codes() -> list[str]:
+    return list(reference.load_municipalities()["municipality_code"])
+
+
+@asset(name="population", group_name=GROUP, deps=["municipalities"],
+       description="SCB population per municipality, year, single year of age and sex.")
+def population(warehouse: WarehouseResource) -> MaterializeResult:
+    codes = _codes()
+    frame = scb_population.fetch_population(Fetcher.from_config(), codes)
+    schemas.validate(frame, schemas.population_schema(codes), scb_population.SOURCE)
+    warehouse.write_table("raw", "population", frame)
+    return MaterializeResult(metadata=_metadata(frame))
+
+
+@multi_asset(
+    specs=[
+        AssetSpec("full_year_equivalents", group_name=GROUP, deps=["municipalities"],
+                  description="SCB helårsekvivalenter per municipality, year, sex and benefit."),
+        AssetSpec("he_population_share", group_name=GROUP, deps=["municipalities"],
+                  description="SCB HE rate (share of the population 20-64) and its population."),
+    ],
+)
+def full_year_equivalents(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
+    """One fetch gives both tables (the HE table carries the population and the rate)."""
+    codes = _codes()
+    fye, share = scb_he.fetch_full_year_equivalents(Fetcher.from_config(), codes)
+    schemas.validate(fye, schemas.full_year_equivalents_schema(codes), scb_he.SOURCE)
+    schemas.validate(share, schemas.he_population_share_schema(codes), scb_he.SOURCE)
+    warehouse.write_table("raw", "full_year_equivalents", fye)
+    warehouse.write_table("raw", "he_population_share", share)
+    yield MaterializeResult(asset_key="full_year_equivalents", metadata=_metadata(fye))
+    yield MaterializeResult(asset_key="he_population_share", metadata=_metadata(share))
+
+
+@asset(name="unemployment", group_name=GROUP, deps=["municipalities"],
+       description="Arbetsförmedlingen registered unemployment per municipality and month.")
+def unemployment(warehouse: WarehouseResource) -> MaterializeResult:
+    municipalities = reference.load_municipalities()
+    lookup = reference.municipality_code_lookup(municipalities)
+    frame = af_unemployment.fetch_unemployment(Fetcher.from_config(), lookup)
+    codes = list(municipalities["municipality_code"])
+    schemas.validate(frame, schemas.unemployment_schema(codes), af_unemployment.SOURCE)
+    warehouse.write_table("raw", "unemployment", frame)
+    return MaterializeResult(metadata=_metadata(frame))

@@ -1,0 +1,217 @@
+"""The three standard charts, drawn with matplotlib's object API on the Agg canvas (no pyplot,
+so nothing depends on a display or on global figure state).
+
+Each chart carries its own caption (source, refresh time, sample-data warning) inside the
+image, so a PNG pasted into a document still says where it came from.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from outputs.files import atomic_path
+from outputs.tables import FUNDING, Snapshot
+
+BASE_COLOUR = "#4a78a8"
+HIGHLIGHT_COLOUR = "#d9822b"
+IDEAL_COLOUR = "#333333"
+DPI = 150
+FUNDING_SOURCE = (
+    "Källa: Finsam-lagret, tabell marts.fct_funding_vs_ideal (bidrag ur förbundens rapporter; "
+    "idealfördelning beräknad ur SCB:s befolkning och HE)."
+)
+# Text stays text in the SVG, so the HTML page is searchable and Swedish letters survive.
+_SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "finsam"}
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file stem and HTML id
+    title: str
+    figure: Figure
+
+    def png_bytes(self, dpi: int = DPI) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+        return buffer.getvalue()
+
+    def svg_markup(self) -> str:
+        """The ``<svg>`` element alone, ready to inline in HTML."""
+        buffer = io.StringIO()
+        with rc_context(_SVG_RC):
+            self.figure.savefig(buffer, format="svg", bbox_inches="tight")
+        text = buffer.getvalue()
+        return text[text.index("<svg"):]
+
+
+def latest_year(funding: pd.DataFrame) -> int | None:
+    """The last year with a funding ratio (contributions and ideal allocation both known)."""
+    years = funding.loc[funding["funding_ratio"].notna(), "year"]
+    return int(years.max()) if len(years) else None
+
+
+def focus_association(snapshot: Snapshot) -> str | None:
+    """The association of the over-time chart: the one asked for, else the one furthest
+    from its ideal allocation in the latest year (the case an analyst looks at first)."""
+    if snapshot.filters.association_id:
+        return snapshot.filters.association_id
+    funding = snapshot.frame(FUNDING)
+    year = latest_year(funding)
+    if year is None:
+        return None
+    rows = funding[(funding["year"] == year) & funding["funding_ratio"].notna()]
+    distance = (rows["funding_ratio"] - 1).abs()
+    return str(rows.loc[distance.idxmax(), "association_id"])
+
+
+def build_charts(snapshot: Snapshot) -> list[Chart]:
+    funding = snapshot.frame(FUNDING)
+    year = snapshot.filters.year or latest_year(funding)
+    highlight = focus_association(snapshot)
+    return [
+        funding_share_chart(funding, year, highlight, snapshot.refreshed_label),
+        association_over_time_chart(funding, highlight, snapshot.refreshed_label),
+        he_vs_funding_chart(funding, year, highlight, snapshot.refreshed_label),
+    ]
+
+
+def funding_share_chart(
+    funding: pd.DataFrame, year: int | None, highlight: str | None, refreshed: str
+) -> Chart:
+    """Every association's total contribution as a share of its ideal allocation, sorted."""
+    rows = funding[(funding["year"] == year) & funding["funding_ratio"].notna()]
+    rows = rows.sort_values(["funding_ratio", "association_name"], ascending=[True, False])
+    title = f"Bidrag i procent av idealfördelningen {year or ''}".strip()
+    figure = _figure(width=8.0, height=max(3.5, 1.8 + 0.26 * len(rows)))
+    ax = figure.add_subplot()
+    if rows.empty:
+        _no_data(ax)
+    else:
+        shares = rows["funding_ratio"] * 100
+        positions = range(len(rows))
+        bars = ax.barh(positions, shares, color=_colours(rows, highlight))
+        ax.set_yticks(positions, labels=rows["association_name"])
+        for label, association in zip(ax.get_yticklabels(), rows["association_id"], strict=True):
+            if association == highlight:
+                label.set_fontweight("bold")
+        ax.bar_label(bars, labels=[f"{v:.0f} %" for v in shares], padding=3, fontsize=8)
+        ax.axvline(100, color=IDEAL_COLOUR, linestyle="--", linewidth=1.2)
+        ax.text(100, 1.0, " 100 % = idealfördelning", transform=ax.get_xaxis_transform(),
+                va="bottom", ha="center", fontsize=8)
+        ax.set_xlim(0, max(110.0, float(shares.max()) * 1.15))
+        ax.set_ylim(-0.6, len(rows) - 0.4)  # no empty band above and below the bars
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f} %"))
+        ax.set_xlabel("Bidrag totalt (stat, region, kommuner) i procent av idealfördelningen")
+    ax.set_title(title, loc="left", fontweight="bold", pad=16)
+    _caption(figure, FUNDING_SOURCE, refreshed, _any_sample(rows))
+    return Chart("funding_share", title, figure)
+
+
+def association_over_time_chart(
+    funding: pd.DataFrame, association_id: str | None, refreshed: str
+) -> Chart:
+    """One association's total contribution and ideal allocation, year by year."""
+    rows = funding[funding["association_id"] == association_id].sort_values("year")
+    name = rows["association_name"].iloc[0] if len(rows) else association_id
+    title = f"{name}: bidrag och idealfördelning per år" if name else "Bidrag och idealfördelning"
+    figure = _figure(width=8.0, height=4.5)
+    ax = figure.add_subplot()
+    if rows.empty:
+        _no_data(ax)
+    else:
+        ax.plot(rows["year"], rows["contribution_total_sek"] / 1e6, marker="o",
+                color=BASE_COLOUR, label="Bidrag totalt")
+        ax.plot(rows["year"], rows["ideal_allocation_sek"] / 1e6, marker="s",
+                color=IDEAL_COLOUR, linestyle="--", label="Idealfördelning")
+        # Whole years only; the margin keeps a single year from filling the axis.
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+        ax.set_xlim(rows["year"].min() - 0.5, rows["year"].max() + 0.5)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}".replace(".", ",")))
+        top = rows[["contribution_total_sek", "ideal_allocation_sek"]].max().max() / 1e6
+        ax.set_ylim(0, top * 1.25)  # headroom for the legend
+        ax.set_xlabel("År")
+        ax.set_ylabel("Miljoner kronor")
+        ax.legend(frameon=False, loc="upper left", ncols=2)
+    ax.set_title(title, loc="left", fontweight="bold")
+    _caption(figure, FUNDING_SOURCE, refreshed, _any_sample(rows))
+    return Chart("association_over_time", title, figure)
+
+
+def he_vs_funding_chart(
+    funding: pd.DataFrame, year: int | None, highlight: str | None, refreshed: str
+) -> Chart:
+    """HE rate against funding per inhabitant aged 16–64, one point per association."""
+    rows = funding[
+        (funding["year"] == year)
+        & funding["he_rate_pct"].notna()
+        & funding["funding_per_inhabitant_16_64_sek"].notna()
+    ]
+    title = f"Ohälsa och finansiering {year or ''}".strip()
+    figure = _figure(width=8.0, height=5.0)
+    ax = figure.add_subplot()
+    if rows.empty:
+        _no_data(ax)
+    else:
+        ax.scatter(rows["he_rate_pct"], rows["funding_per_inhabitant_16_64_sek"],
+                   color=_colours(rows, highlight), s=36, zorder=3)
+        for _, row in rows[rows["association_id"] == highlight].iterrows():
+            ax.annotate(row["association_name"],
+                        (row["he_rate_pct"], row["funding_per_inhabitant_16_64_sek"]),
+                        xytext=(6, 6), textcoords="offset points", fontsize=8)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f} %"))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}".replace(",", " ")))
+        ax.set_xlabel("HE i procent av invånarna 16–64 år")
+        ax.set_ylabel("Bidrag per invånare 16–64 år (kr)")
+        ax.grid(alpha=0.3)
+    ax.set_title(title, loc="left", fontweight="bold")
+    _caption(figure, FUNDING_SOURCE, refreshed, _any_sample(rows))
+    return Chart("he_vs_funding", title, figure)
+
+
+def write_pngs(charts: list[Chart], out_dir: Path) -> list[Path]:
+    paths = []
+    for chart in charts:
+        path = out_dir / f"{chart.name}.png"
+        with atomic_path(path) as partial:
+            partial.write_bytes(chart.png_bytes())
+        paths.append(path)
+    return paths
+
+
+def _figure(width: float, height: float) -> Figure:
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _colours(rows: pd.DataFrame, highlight: str | None) -> list[str]:
+    return [HIGHLIGHT_COLOUR if a == highlight else BASE_COLOUR for a in rows["association_id"]]
+
+
+def _any_sample(rows: pd.DataFrame) -> bool:
+    return bool(rows["is_sample"].fillna(False).any())
+
+
+def _no_data(ax: Axes) -> None:
+    ax.text(0.5, 0.5, "Inga uppgifter för urvalet", ha="center", va="center",
+            transform=ax.transAxes)
+    ax.set_axis_off()
+
+
+def _caption(figure: Figure, source: str, refreshed: str, sample: bool) -> None:
+    text = f"{source} Uppdaterad {refreshed}."
+    if sample:
+        text += " OBS: diagrammet innehåller exempeldata, inte publicerade värden."
+    # Below the axes; bbox_inches="tight" at save time widens the image to include it.
+    figure.text(0.0, -0.01, textwrap.fill(text, 120), ha="left", va="top", fontsize=7.5,
+                color="#b00020" if sample else "#444444")

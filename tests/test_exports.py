@@ -1,0 +1,421 @@
+"""Exports (issue 7) against a tiny warehouse with known values, built here to the marts
+contract in docs/architecture.md."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from outputs import tables
+from outputs.cli import export_command
+from outputs.export import export_all
+
+MARTS_DDL = """
+create schema marts;
+create table marts.dim_association (
+    association_id varchar, association_name varchar, county_code varchar, founded date,
+    dissolved date, confidence varchar, n_member_municipalities integer);
+create table marts.fct_funding_vs_ideal (
+    association_id varchar, year integer, association_name varchar, data_year integer,
+    contribution_state_sek double, contribution_region_sek double,
+    contribution_municipalities_sek double, contribution_total_sek double,
+    ideal_allocation_sek double, funding_ratio double, funding_gap_sek double,
+    population_16_64 bigint, population_share double, full_year_equivalents double,
+    he_share double, he_rate_pct double, funding_per_he_sek double,
+    funding_per_inhabitant_16_64_sek double, reported_ideal_share_pct double,
+    reported_ideal_allocation_sek double, is_sample boolean);
+create table marts.fct_he_by_benefit (
+    association_id varchar, year integer, benefit_type varchar, association_name varchar,
+    full_year_equivalents double, population_16_64 bigint, he_rate_pct double,
+    is_sample boolean);
+create table marts.fct_unemployment_monthly (
+    association_id varchar, month date, age_band varchar, sex varchar, measure varchar,
+    association_name varchar, persons bigint, labour_force bigint, share_pct double,
+    is_sample boolean);
+create table marts.fct_participants (
+    association_id varchar, period_start date, period_end date, report_type varchar,
+    intervention varchar, gender varchar, association_name varchar, participants integer,
+    participants_started integer, participants_exited integer, document_id varchar,
+    is_sample boolean);
+create table marts.fct_exits (
+    association_id varchar, period_start date, period_end date, intervention varchar,
+    reason varchar, gender varchar, association_name varchar, exits integer,
+    document_id varchar);
+create table marts.fct_intervention_costs (
+    association_id varchar, period_start date, period_end date, intervention varchar,
+    association_name varchar, budget_sek double, outcome_sek double, difference_sek double,
+    participants integer, cost_per_participant_sek double, document_id varchar);
+"""
+
+# Three associations. 2024 shares of the ideal allocation: Gamma 50 %, Alfa 100 %, Beta 140 %;
+# Gamma is furthest from 100 %, so it is the default association of the over-time chart.
+# Beta's 2024 row is sample data.
+FUNDING_ROWS = [
+    # id, year, name, state, region, municipalities, total, ideal, ratio, gap, pop, he_rate,
+    # per inhabitant, sample
+    ("alfa", 2023, "Samordningsförbundet Alfa", 1_000_000, 500_000, 500_000, 2_000_000,
+     2_500_000, 0.8, -500_000, 50_000, 10.0, 40.0, False),
+    ("alfa", 2024, "Samordningsförbundet Alfa", 1_200_000, 600_000, 600_000, 2_400_000,
+     2_400_000, 1.0, 0, 50_000, 9.5, 48.0, False),
+    ("beta", 2024, "Samordningsförbundet Beta", 1_400_000, 700_000, 700_000, 2_800_000,
+     2_000_000, 1.4, 800_000, 40_000, 12.0, 70.0, True),
+    ("gamma", 2024, "Finsam Gamma", 500_000, 250_000, 250_000, 1_000_000, 2_000_000, 0.5,
+     -1_000_000, 20_000, 14.0, 50.0, False),
+]
+
+
+def write_warehouse(path: Path) -> Path:
+    with duckdb.connect(str(path)) as con:
+        con.execute(MARTS_DDL)
+        con.executemany(
+            "insert into marts.dim_association values (?, ?, '01', null, null, 'confirmed', 2)",
+            [("alfa", "Samordningsförbundet Alfa"), ("beta", "Samordningsförbundet Beta"),
+             ("gamma", "Finsam Gamma")],
+        )
+        for (aid, year, name, state, region, muni, total, ideal, ratio, gap, pop, he_rate,
+             per_inhabitant, sample) in FUNDING_ROWS:
+            con.execute(
+                "insert into marts.fct_funding_vs_ideal values "
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, null, ?, null, ?, null, null, ?)",
+                [aid, year, name, year - 2, state, region, muni, total, ideal, ratio, gap, pop,
+                 he_rate, per_inhabitant, sample],
+            )
+        con.execute(
+            "insert into marts.fct_he_by_benefit values "
+            "('alfa', 2024, 'sickness_benefit', 'Samordningsförbundet Alfa', 1234.5, 50000, "
+            "2.469, false)"
+        )
+        con.execute(
+            "insert into marts.fct_unemployment_monthly values "
+            "('alfa', date '2024-03-01', '16-64', 'total', 'registered_unemployed', "
+            "'Samordningsförbundet Alfa', 1500, 30000, 5.0, false), "
+            "('alfa', date '2023-03-01', '16-64', 'total', 'registered_unemployed', "
+            "'Samordningsförbundet Alfa', null, 30000, null, false)"
+        )
+        con.execute(
+            "insert into marts.fct_participants values "
+            "('alfa', date '2024-01-01', date '2024-12-31', 'annual_report', '(all)', 'total', "
+            "'Samordningsförbundet Alfa', 321, 150, 140, 'doc1', false)"
+        )
+        con.execute(
+            "insert into marts.fct_exits values "
+            "('alfa', date '2024-01-01', date '2024-12-31', '(all)', 'work', 'total', "
+            "'Samordningsförbundet Alfa', 42, 'doc1')"
+        )
+        con.execute(
+            "insert into marts.fct_intervention_costs values "
+            "('alfa', date '2024-01-01', date '2024-12-31', 'Steget', "
+            "'Samordningsförbundet Alfa', 1000000, 900000, 100000, 60, 15000, 'doc1')"
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A FINSAM_DATA_DIR holding only a published warehouse."""
+    folder = tmp_path_factory.mktemp("data")
+    write_warehouse(folder / "warehouse.duckdb")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def exported(data_dir: Path) -> Path:
+    out = data_dir / "exports"
+    export_all(data_dir / "warehouse.duckdb", out)
+    return out
+
+
+def data_rows(sheet) -> list[dict[str, object]]:
+    rows = list(sheet.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def warehouse_mtime(data_dir: Path) -> datetime:
+    """The refresh time the exports show: when the published file was written, in UTC."""
+    mtime = (data_dir / "warehouse.duckdb").stat().st_mtime
+    return datetime.fromtimestamp(mtime, UTC).replace(tzinfo=None)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from the PNG signature and IHDR chunk."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    assert header[12:16] == b"IHDR"
+    return struct.unpack(">II", header[16:24])
+
+
+def test_workbook_sheets_headers_and_frozen_row(exported: Path) -> None:
+    workbook = load_workbook(exported / "finsam.xlsx")
+    assert workbook.sheetnames == [
+        "Läs mig", "Finansiering", "HE", "Arbetslöshet", "Deltagare", "Avslut",
+        "Insatskostnader",
+    ]
+    funding = workbook["Finansiering"]
+    headers = [cell.value for cell in funding[1]]
+    assert headers[:3] == ["Förbunds-id", "Samordningsförbund", "År"]
+    assert "Idealfördelning (kr)" in headers
+    assert "Bidrag totalt (kr)" in headers
+    assert headers[-1] == "Exempeldata"
+    for sheet in workbook.worksheets[1:]:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref.startswith("A1:"), sheet.title
+
+
+def test_workbook_known_values_are_numbers(exported: Path) -> None:
+    workbook = load_workbook(exported / "finsam.xlsx")
+    funding = {(r["Förbunds-id"], r["År"]): r for r in data_rows(workbook["Finansiering"])}
+    assert len(funding) == 4
+    beta = funding[("beta", 2024)]
+    assert beta["Bidrag totalt (kr)"] == 2_800_000
+    assert beta["Idealfördelning (kr)"] == 2_000_000
+    assert beta["Andel av idealfördelning"] == pytest.approx(1.4)
+    assert beta["Exempeldata"] is True
+    assert funding[("alfa", 2023)]["Skillnad mot idealfördelning (kr)"] == -500_000
+
+    ratio_cell = next(c for c in workbook["Finansiering"]["J"] if c.value == pytest.approx(1.4))
+    assert ratio_cell.number_format == "0.0%"
+
+    (participants,) = data_rows(workbook["Deltagare"])
+    assert participants["Deltagare"] == 321
+    assert participants["Period från"] == datetime(2024, 1, 1)
+    (unemployment_2024, masked) = sorted(
+        data_rows(workbook["Arbetslöshet"]), key=lambda r: r["Månad"], reverse=True
+    )
+    assert unemployment_2024["Andel av arbetskraften (%)"] == 5.0
+    assert masked["Personer"] is None  # masked "<5" stays empty, not 0 or text
+
+    # Every cell under a money, count, share or year header is a number or empty.
+    for mart in tables.MARTS:
+        sheet = workbook[mart.sheet]
+        numeric = {c.sv for c in mart.columns if c.kind not in ("text", "date", "bool")}
+        for row in data_rows(sheet):
+            for header in numeric:
+                value = row[header]
+                assert value is None or isinstance(value, int | float), (mart.sheet, header)
+
+
+def test_readme_sheet(exported: Path, data_dir: Path) -> None:
+    readme = load_workbook(exported / "finsam.xlsx")["Läs mig"]
+    text = "\n".join(
+        " | ".join(str(v) for v in row if v is not None)
+        for row in readme.iter_rows(values_only=True)
+    )
+    assert "Finansiering | 1 av 4 rader är exempeldata" in text
+    assert "HE | Inga exempeldata (1 rader)" in text
+    # is_sample is beyond the contract for report marts: exported when present.
+    assert "Deltagare | Inga exempeldata (1 rader)" in text
+    assert "Avslut | Tabellen har ingen markering av exempeldata" in text
+    assert "Idealfördelning (kr) | Ideal allocation (SEK) | ideal_allocation_sek" in text
+    assert "sickness_benefit | sjukpenning" in text
+    refreshed = next(row[1] for row in readme.iter_rows(values_only=True)
+                     if row[0] and str(row[0]).startswith("Uppdaterad"))
+    assert abs((refreshed - warehouse_mtime(data_dir)).total_seconds()) < 1
+
+
+def test_csv_and_parquet(exported: Path) -> None:
+    csv = pd.read_csv(exported / "csv" / "fct_funding_vs_ideal.csv")
+    assert list(csv.columns[:3]) == ["association_id", "association_name", "year"]
+    assert csv.set_index(["association_id", "year"]).loc[("gamma", 2024),
+                                                          "contribution_total_sek"] == 1_000_000
+    with duckdb.connect() as con:
+        parquet = con.execute(
+            "select period_start, participants from read_parquet(?)",
+            [str(exported / "parquet" / "fct_participants.parquet")],
+        ).fetchall()
+    assert parquet == [(date(2024, 1, 1), 321)]
+    assert sorted(p.name for p in (exported / "parquet").iterdir()) == sorted(
+        f"{m.table}.parquet" for m in tables.MARTS
+    )
+
+
+def test_filters_select_association_and_year(tmp_path: Path, data_dir: Path) -> None:
+    export_all(data_dir / "warehouse.duckdb", tmp_path, tables.Filters("alfa", 2024))
+    workbook = load_workbook(tmp_path / "finsam.xlsx")
+    funding = data_rows(workbook["Finansiering"])
+    assert [(r["Förbunds-id"], r["År"]) for r in funding] == [("alfa", 2024)]
+    months = [r["Månad"] for r in data_rows(workbook["Arbetslöshet"])]
+    assert months == [datetime(2024, 3, 1)]
+    assert len(data_rows(workbook["Insatskostnader"])) == 1
+    # Alfa alone holds no sample rows, so the report carries no sample warning.
+    assert "exempeldata" not in (tmp_path / "report.html").read_text()
+
+
+def test_pngs_are_images_of_sensible_size(exported: Path) -> None:
+    names = sorted(p.name for p in (exported / "charts").glob("*.png"))
+    assert names == ["association_over_time.png", "funding_share.png", "he_vs_funding.png"]
+    for name in names:
+        width, height = png_size(exported / "charts" / name)
+        assert 600 <= width <= 3000, (name, width)
+        assert 300 <= height <= 4000, (name, height)
+
+
+def test_charts_caption_source_date_and_sample(exported: Path, data_dir: Path) -> None:
+    page = (exported / "charts.html").read_text()
+    assert page.count("<svg") == 3
+    assert "Källa: Finsam-lagret" in page
+    assert f"Uppdaterad {warehouse_mtime(data_dir):%Y-%m-%d %H:%M} UTC" in page
+    # Beta's 2024 row is sample data: it is in the share chart and the scatter, and the
+    # over-time chart shows Gamma (furthest from 100 %), which has none.
+    assert page.count("diagrammet innehåller exempeldata") == 2
+    assert "Finsam Gamma: bidrag och idealfördelning per år" in page
+    assert "2023.5" not in page  # Gamma has one year: whole-year ticks only
+    assert "100 % = idealfördelning" in page
+
+
+def test_year_without_data_still_exports(tmp_path: Path, data_dir: Path) -> None:
+    export_all(data_dir / "warehouse.duckdb", tmp_path, tables.Filters(year=1999))
+    assert data_rows(load_workbook(tmp_path / "finsam.xlsx")["Finansiering"]) == []
+    assert "Inga uppgifter för urvalet" in (tmp_path / "report.html").read_text()
+    assert png_size(tmp_path / "charts" / "funding_share.png")[0] > 300
+
+
+def test_missing_contract_column_is_an_error(tmp_path: Path) -> None:
+    warehouse = write_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("alter table marts.fct_funding_vs_ideal drop column funding_ratio")
+    with pytest.raises(ValueError, match=r"fct_funding_vs_ideal lacks columns \['funding_ratio'\]"):
+        tables.load_snapshot(warehouse)
+
+
+def test_cli_writes_filtered_exports(tmp_path: Path, data_dir: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(data_dir))
+    out = tmp_path / "alfa"
+    assert export_command(["--association", "alfa", "--out", str(out)]) == 0
+    funding = data_rows(load_workbook(out / "finsam.xlsx")["Finansiering"])
+    assert [r["År"] for r in funding] == [2023, 2024]
+    assert "Samordningsförbundet Alfa: bidrag och idealfördelning" in (
+        out / "report.html").read_text()
+    assert export_command(["--association", "nosuch", "--out", str(out)]) == 2
+
+
+def test_cli_without_warehouse_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(tmp_path))
+    assert export_command([]) == 1
+    assert not (tmp_path / "exports").exists()
+
+
+def test_assets_write_exports_with_previews(tmp_path: Path, data_dir: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster import materialize
+
+    from orchestration.assets.exports import EXPORT_ASSETS
+
+    shutil.copy(data_dir / "warehouse.duckdb", tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(tmp_path))
+    result = materialize(EXPORT_ASSETS)
+    assert result.success
+    exports = tmp_path / "exports"
+    for name in ("finsam.xlsx", "report.html", "charts.html", "charts/funding_share.png",
+                 "csv/fct_exits.csv", "parquet/fct_exits.parquet"):
+        assert (exports / name).is_file(), name
+    metadata = {
+        event.asset_key.to_user_string(): event.step_materialization_data.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    assert set(metadata) == {"exports_workbook", "exports_tables", "exports_charts",
+                             "exports_report"}
+    preview = metadata["exports_workbook"]["preview"].value
+    assert "| Förbunds-id | Samordningsförbund |" in preview
+    assert "| alfa | Samordningsförbundet Alfa | 2023 |" in preview
+    chart = metadata["exports_charts"]["chart_funding_share"].value
+    assert chart.startswith("![Bidrag i procent av idealfördelningen 2024](data:image/png;base64,")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Headless Chromium; installed with apt-get when missing and running as root. Skips
+    otherwise, except under CI (``CI=true``), where the browser test must run."""
+    if not CHROMIUM.exists():
+        if os.geteuid() == 0:
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            subprocess.run(["apt-get", "update"], check=True, env=env, capture_output=True)
+            subprocess.run(["apt-get", "install", "-y", "chromium"], check=True, env=env,
+                           capture_output=True)
+        else:
+            message = f"{CHROMIUM} missing and not root to install it (apt-get install chromium)"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+    return CHROMIUM
+
+
+def dump_dom(chromium: Path, page: Path, profile: Path) -> str:
+    completed = subprocess.run(
+        [str(chromium), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+        check=True, capture_output=True, text=True, timeout=45,
+    )
+    return completed.stdout
+
+
+def test_report_renders_in_headless_chromium(chromium: Path, exported: Path,
+                                             tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    class Collector(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
+            self.svg_in_figure = 0
+            self.rows: list[list[str]] = []
+            self._figure = False
+            self._cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            attributes = dict(attrs)
+            if attributes.get("id"):
+                self.ids.append(attributes["id"] or "")
+            if tag == "figure":
+                self._figure = True
+            elif tag == "svg" and self._figure:
+                self.svg_in_figure += 1
+            elif tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self._cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "figure":
+                self._figure = False
+            elif tag in ("td", "th") and self._cell is not None:
+                self.rows[-1].append("".join(self._cell).replace("\xa0", " ").strip())
+                self._cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self._cell is not None:
+                self._cell.append(data)
+
+    dom = dump_dom(chromium, exported / "report.html", tmp_path / "profile")
+    collector = Collector()
+    collector.feed(dom)
+    assert {"chart-funding_share", "chart-association_over_time", "chart-he_vs_funding",
+            "key-table"} <= set(collector.ids)
+    assert collector.svg_in_figure == 3
+    header, *body = collector.rows
+    assert header[:3] == ["Samordningsförbund", "Bidrag totalt (kr)", "Idealfördelning (kr)"]
+    # Sorted by share of the ideal allocation, Swedish number format.
+    assert [row[0] for row in body] == ["Finsam Gamma", "Samordningsförbundet Alfa",
+                                        "Samordningsförbundet Beta"]
+    assert body[0][1:4] == ["1 000 000", "2 000 000", "50,0 %"]
+    assert body[2][-1] == "ja"
+
+
+def test_docs_translate_every_column() -> None:
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "exports.md").read_text()
+    for mart in tables.MARTS:
+        for column in mart.columns:
+            assert f"| {column.sv} | {column.en} | `{column.name}`" in docs, column.name
