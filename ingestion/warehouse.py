@@ -93,7 +93,9 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
         con.close()
 
 
-def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> int:
+def write_table(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame
+) -> int:
     """Replace ``schema.table`` with ``frame`` in one transaction; returns the row count.
 
     Adds ``loaded_at`` (the time of the write) for dbt's source freshness checks.

@@ -1,0 +1,1 @@
+"""Report figure extraction: documents (text or PDF) -> rows of raw.report_figures."""

@@ -1,0 +1,151 @@
+"""One document -> rows of ``raw.report_figures``, its ``raw.report_documents`` row and its
+``raw.report_issues`` (table contracts in docs/architecture.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ingestion.reports import checks, prose
+from ingestion.reports.documents import Document, read_document, sha256, source_name
+from ingestion.reports.walker import Walker
+
+FIGURE_COLUMNS = [
+    "document_id", "source", "association", "association_id", "report_type", "period_start",
+    "period_end", "basis", "metric", "member", "intervention", "gender", "reason", "value",
+    "unit", "page", "line", "raw_text", "origin", "check_status", "check_messages", "is_sample",
+]
+DOCUMENT_COLUMNS = [
+    "document_id", "source", "association", "association_id", "report_type", "period_start",
+    "period_end", "status", "error", "n_figures", "is_sample",
+]
+ISSUE_COLUMNS = ["document_id", "source", "check_name", "severity", "line", "message"]
+
+
+@dataclass
+class Extraction:
+    figures: list[dict] = field(default_factory=list)
+    documents: list[dict] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+
+    def __iadd__(self, other: Extraction) -> Extraction:
+        self.figures += other.figures
+        self.documents += other.documents
+        self.issues += other.issues
+        return self
+
+    def frames(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        figures = pd.DataFrame(self.figures, columns=FIGURE_COLUMNS)
+        for column in ("period_start", "period_end"):
+            figures[column] = pd.to_datetime(figures[column])
+        figures = figures.astype({"value": "float64", "page": "Int64", "line": "Int64",
+                                  "is_sample": "bool"})
+        documents = pd.DataFrame(self.documents, columns=DOCUMENT_COLUMNS)
+        for column in ("period_start", "period_end"):
+            documents[column] = pd.to_datetime(documents[column])
+        documents = documents.astype({"n_figures": "int64", "is_sample": "bool"})
+        issues = pd.DataFrame(self.issues, columns=ISSUE_COLUMNS).astype({"line": "Int64"})
+        return figures, documents, issues
+
+
+def extract_bytes(data: bytes, source: str,
+                  associations: dict[str, tuple[str, ...]] | None = None) -> Extraction:
+    """Extract one document; a document that cannot be read yields a ``failed`` row."""
+    try:
+        doc = read_document(data, source, associations)
+        figures, issues = _figures(doc)
+    except Exception as exc:  # any unreadable document is reported, never fatal to the run
+        return failed(source, f"{type(exc).__name__}: {exc}", sha256(data))
+    document = {**_doc_fields(doc), "status": "loaded", "error": None,
+                "n_figures": len(figures)}
+    if not figures:
+        issues.append(_issue(doc, "no_figures", "warning", None,
+                             "no figure recognised in the document"))
+    return Extraction(figures, [document], issues)
+
+
+def extract_file(path: Path, associations: dict[str, tuple[str, ...]] | None = None
+                 ) -> Extraction:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return failed(path.name, f"{type(exc).__name__}: {exc}")
+    return extract_bytes(data, source_name(path), associations)
+
+
+def _figures(doc: Document) -> tuple[list[dict], list[dict]]:
+    found, walker_issues = Walker(doc).run()
+    found += _largest_people_figures(prose.extract(doc))
+    rows = []
+    for figure in found:
+        index = figure.pop("line_index")
+        messages = figure.pop("row_messages", [])
+        figure.pop("from_prose", None)
+        rows.append({
+            **_doc_fields(doc), **figure, "page": doc.pages[index], "line": index + 1,
+            "raw_text": doc.lines[index].strip(), "origin": "extracted",
+            "check_status": "flagged" if messages else "ok",
+            "check_messages": "; ".join(m for _, m in messages) or None, "_checks": messages,
+        })
+    issues = [
+        _issue(doc, i["check_name"], i["severity"], i["line_index"] + 1, i["message"])
+        for i in walker_issues
+    ]
+    for row in _first_per_line(rows):
+        issues += [_issue(doc, name, "warning", row["line"], message)
+                   for name, message in row["_checks"]]
+    for row in rows:
+        del row["_checks"]
+    for check_name, severity, lines, message, flagged in checks.run(rows):
+        for row in flagged:
+            checks.flag(row, message)
+        issues.append(_issue(doc, check_name, severity, lines, message))
+    return rows, issues
+
+
+def _largest_people_figures(figures: list[dict]) -> list[dict]:
+    """Association-wide participant counts in prose: the largest total per metric (smaller
+    ones describe single interventions)."""
+    best: dict[str, float] = {}
+    for f in figures:
+        if f["unit"] == "persons" and f["gender"] == "total":
+            best[f["metric"]] = max(best.get(f["metric"], 0.0), f["value"])
+    lines = {(f["metric"], f["line_index"]) for f in figures if f["unit"] == "persons"
+             and f["gender"] == "total" and f["value"] == best[f["metric"]]}
+    return [f for f in figures if f["unit"] != "persons" or (f["metric"], f["line_index"]) in lines]
+
+
+def _first_per_line(rows: list[dict]) -> list[dict]:
+    seen, first = set(), []
+    for row in rows:
+        if row["line"] not in seen:
+            seen.add(row["line"])
+            first.append(row)
+    return first
+
+
+def _doc_fields(doc: Document) -> dict:
+    return {"document_id": doc.document_id, "source": doc.source, "association": doc.association,
+            "association_id": doc.association_id, "report_type": doc.report_type,
+            "period_start": doc.period_start, "period_end": doc.period_end,
+            "is_sample": doc.is_sample}
+
+
+def _issue(doc: Document, check_name: str, severity: str, line: int | None, message: str) -> dict:
+    return {"document_id": doc.document_id, "source": doc.source, "check_name": check_name,
+            "severity": severity, "line": line, "message": message}
+
+
+def failed(source: str, error: str, document_id: str | None = None) -> Extraction:
+    """A document that could not be read. Without its bytes the id is the sha256 of its
+    source (file name or URL), so every document row still has a key."""
+    document_id = document_id or sha256(source.encode("utf-8"))
+    document = {"document_id": document_id, "source": source, "association": None,
+                "association_id": None, "report_type": None, "period_start": None,
+                "period_end": None, "status": "failed", "error": error, "n_figures": 0,
+                "is_sample": False}
+    issue = {"document_id": document_id, "source": source, "check_name": "unreadable",
+             "severity": "error", "line": None, "message": error}
+    return Extraction([], [document], [issue])

@@ -1,0 +1,1 @@
+"""pandera schemas of the raw tables, staging and marts."""

@@ -1,0 +1,218 @@
+"""Extraction, checks and overrides on small documents written for the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ingestion import config
+from ingestion.reports.extract import extract_bytes
+from ingestion.reports.pipeline import extract_reports
+
+ASSOCIATIONS = {"exempelstad": ("samordningsforbundet exempelstad",)}
+
+HALF_YEAR = """Samordningsförbundet Exempelstad
+Halvårsrapport 2023
+
+Förbundets resultat för halvåret 2023 uppgår till -300 tkr.
+Totalt har 50 deltagare (30 kvinnor och 21 män) tagit del av förbundets insatser.
+\f
+Tabell 1. Halvårsresultat
+
+tkr Budget Utfall Differens
+Intäkter
+Försäkringskassan inkl. Arbetsförmedlingen 2 000 2 000 0
+Region Exempel 1 000 1 000 0
+Exempelstads kommun 1 000 900 100
+Summa intäkter 4 000 3 900 100
+Summa kostnader totalt 4 500 4 100 300
+Årets resultat -500 -200 -300
+
+Tabell 2. Avslutade deltagare
+
+Avslutsorsak Totalt Kvinnor Män
+Arbete 5 3 2
+Studier 2 - 2
+Summa 8 4 4
+"""
+
+
+def extract(text: str, source: str = "test.txt"):
+    result = extract_bytes(text.encode("utf-8"), source, ASSOCIATIONS)
+    figures, documents, issues = result.frames()
+    return figures, documents, issues
+
+
+def rows(figures: pd.DataFrame, **where) -> pd.DataFrame:
+    selected = figures
+    for column, wanted in where.items():
+        selected = selected[selected[column] == wanted]
+    return selected
+
+
+def test_document_metadata_and_provenance():
+    figures, documents, _ = extract(HALF_YEAR)
+    document = documents.iloc[0]
+    assert document["association_id"] == "exempelstad"
+    assert document["report_type"] == "half_year_report"
+    assert str(document["period_end"].date()) == "2023-06-30"
+    state = rows(figures, metric="member_contribution", member="state", basis="budget").iloc[0]
+    assert state["value"] == 2_000_000  # tkr converted to SEK
+    assert state["unit"] == "tkr"
+    assert state["page"] == 2  # after the form feed
+    assert state["raw_text"] == "Försäkringskassan inkl. Arbetsförmedlingen 2 000 2 000 0"
+    assert HALF_YEAR.split("\n")[state["line"] - 1] == state["raw_text"]
+
+
+def test_failed_checks_flag_rows_and_report_issues():
+    figures, _, issues = extract(HALF_YEAR)
+    by_check = issues.groupby("check_name")["line"].apply(set).to_dict()
+    # 2 000 ≠ 1 000 + 900: the outcome split is flagged, the budget split is fine.
+    outcome_members = rows(figures, metric="member_contribution", basis="outcome")
+    assert (outcome_members["check_status"] == "flagged").all()
+    budget_members = rows(figures, metric="member_contribution", basis="budget")
+    assert (budget_members["check_status"] == "ok").all()
+    assert "member_split" in by_check
+    # 4 500 − 4 100 is 400, printed 300.
+    costs = rows(figures, metric="total_costs")
+    assert costs["check_messages"].str.contains("printed difference").all()
+    costs_line = HALF_YEAR.split("\n").index("Summa kostnader totalt 4 500 4 100 300") + 1
+    assert costs_line in by_check["difference"]
+    # 30 women + 21 men ≠ 50.
+    assert "gender_sum" in by_check
+    # Exits by reason add up to 7, the table's total says 8.
+    assert "exits_sum" in by_check
+    # -300 tkr in the text, -200 tkr in the table.
+    contradiction = issues[issues["check_name"] == "contradiction"].iloc[0]
+    assert "-300 000" in contradiction["message"] and "-200 000" in contradiction["message"]
+    # Nothing is dropped: every figure of the table is still there.
+    assert len(rows(figures, metric="result", basis="outcome")) == 2
+    assert (figures["check_status"] == "flagged").eq(figures["check_messages"].notna()).all()
+
+
+def test_dash_reads_as_zero_in_people_tables():
+    figures, _, _ = extract(HALF_YEAR)
+    studies = rows(figures, metric="exits", reason="studies").set_index("gender")["value"]
+    assert studies.to_dict() == {"total": 2.0, "women": 0.0, "men": 2.0}
+
+
+def test_sample_marker_marks_every_row():
+    figures, documents, _ = extract("EXEMPELDOKUMENT\n" + HALF_YEAR)
+    assert figures["is_sample"].all() and documents["is_sample"].all()
+    figures, _, _ = extract(HALF_YEAR)
+    assert not figures["is_sample"].any()
+
+
+def test_unreadable_document_is_reported_and_the_others_load(tmp_path: Path):
+    (tmp_path / "good.txt").write_text(HALF_YEAR, encoding="utf-8")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 this is not a pdf")
+    (tmp_path / "README.md").write_text("not a report", encoding="utf-8")
+    tables = extract_reports([tmp_path], [], tmp_path / "no-overrides.csv")
+    status = tables.documents.set_index("source")["status"].to_dict()
+    assert status == {"good.txt": "loaded", "broken.pdf": "failed"}
+    failed = tables.issues[tables.issues["check_name"] == "unreadable"]
+    assert failed["source"].tolist() == ["broken.pdf"]
+    assert (tables.figures["source"] == "good.txt").all() and len(tables.figures) > 0
+
+
+def test_overrides_replace_and_add_figures(tmp_path: Path):
+    (tmp_path / "good.txt").write_text(HALF_YEAR, encoding="utf-8")
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text(
+        "document_id,source,association_id,period_start,period_end,basis,metric,member,"
+        "intervention,gender,reason,value,unit,changed_by,changed_on,why\n"
+        ",good.txt,exempelstad,2023-01-01,2023-06-30,outcome,member_contribution,municipality,"
+        ",,,1 000,tkr,anna,2026-11-25,OCR misread the municipal outcome\n".replace("1 000", "1000")
+        + ",good.txt,exempelstad,2023-01-01,2023-06-30,outcome,esf_income,,,,,150,tkr,anna,"
+        "2026-11-25,ESF income is printed only in the appendix\n",
+        encoding="utf-8",
+    )
+    tables = extract_reports([tmp_path], [], overrides)
+    figures = tables.figures
+    municipality = rows(figures, metric="member_contribution", member="municipality",
+                        basis="outcome")
+    assert municipality[["value", "origin"]].values.tolist() == [[1_000_000.0, "override"]]
+    assert "anna" in municipality.iloc[0]["raw_text"]
+    esf = rows(figures, metric="esf_income")
+    assert esf[["value", "origin"]].values.tolist() == [[150_000.0, "override"]]
+    applied = tables.issues[tables.issues["check_name"] == "override_applied"]
+    assert len(applied) == 1 and "900000" in applied.iloc[0]["message"]
+
+
+def test_overrides_need_who_and_why(tmp_path: Path):
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text(
+        "document_id,source,association_id,period_start,period_end,basis,metric,member,"
+        "intervention,gender,reason,value,unit,changed_by,changed_on,why\n"
+        ",good.txt,,2023-01-01,2023-06-30,outcome,result,,,,,1,tkr,,,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="changed_by"):
+        extract_reports([tmp_path], [], overrides)
+
+
+def test_embedded_documents_load_as_samples():
+    data = config.REPO_ROOT / "data"
+    tables = extract_reports([data / "documents"], [], data / "overrides" / "report_figures.csv")
+    assert (tables.documents["status"] == "loaded").all() and len(tables.documents) >= 2
+    assert tables.figures["is_sample"].all()
+    assert set(tables.figures["association_id"]) == {"stockholms-stad", "sundsvall"}
+    assert (tables.figures["origin"] == "override").sum() == 1
+
+
+def test_a_document_seen_twice_is_read_once(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(HALF_YEAR, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(HALF_YEAR, encoding="utf-8")
+    tables = extract_reports([tmp_path], [], tmp_path / "none.csv")
+    assert tables.documents["source"].tolist() == ["a.txt"]
+    assert tables.issues.query("check_name == 'duplicate_document'")["source"].tolist() == [
+        "b.txt"]
+    assert set(tables.figures["source"]) == {"a.txt"}
+
+
+def test_an_override_for_an_unknown_document_is_reported(tmp_path: Path):
+    (tmp_path / "good.txt").write_text(HALF_YEAR, encoding="utf-8")
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text(
+        "document_id,source,association_id,period_start,period_end,basis,metric,member,"
+        "intervention,gender,reason,value,unit,changed_by,changed_on,why\n"
+        ",other.txt,,2023-01-01,2023-06-30,outcome,result,,,,,1,tkr,anna,2026-11-25,typo\n",
+        encoding="utf-8")
+    tables = extract_reports([tmp_path], [], overrides)
+    assert tables.issues.query("check_name == 'override_unmatched'")["source"].tolist() == [
+        "other.txt"]
+    assert (tables.figures["origin"] == "extracted").all()
+
+
+def test_schema_rejects_an_unflagged_domain_violation():
+    from pandera.errors import SchemaError
+
+    from ingestion.validation.raw_reports import ReportFiguresSchema
+
+    figures, _, _ = extract(HALF_YEAR)
+    ReportFiguresSchema.validate(figures)
+    tampered = figures.copy()
+    tampered["check_status"], tampered["check_messages"] = "ok", None
+    with pytest.raises(SchemaError, match="domain_violations_are_flagged"):
+        ReportFiguresSchema.validate(tampered)
+
+
+def test_budget_follow_up_runs_to_its_date():
+    text = ("Budgetuppföljning 2023-08-31\nSamordningsförbundet Exempelstad\n\n"
+            "\tBudget 2023\tUtfall\n"
+            "Försäkringskassan\t2 000\t1 300\nRegion Exempel\t1 000\t650\n"
+            "Exempelstads kommun\t1 000\t650\n")
+    figures, documents, _ = extract(text)
+    assert documents.iloc[0]["report_type"] == "budget_follow_up"
+    assert str(documents.iloc[0]["period_end"].date()) == "2023-08-31"
+    outcome = rows(figures, metric="member_contribution", basis="outcome", member="state")
+    assert str(outcome.iloc[0]["period_end"].date()) == "2023-08-31"
+    assert outcome.iloc[0]["value"] == 1_300_000  # no unit printed: small figures are tkr
+    assert (figures["check_status"] == "ok").all()
+
+
+def test_an_association_missing_from_the_registry_has_no_id():
+    figures, documents, _ = extract(HALF_YEAR.replace("Exempelstad", "Annanstad"))
+    assert documents.iloc[0]["association"] == "Samordningsförbundet Annanstad"
+    assert documents.iloc[0]["association_id"] is None
+    assert figures["association_id"].isna().all() and len(figures) > 0

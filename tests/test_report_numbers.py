@@ -1,0 +1,109 @@
+"""Swedish number parsing, label folding and fitting OCR'd digit groups to columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingestion.reports import vocabulary
+from ingestion.reports.columns import parse_header
+from ingestion.reports.numbers import fold, parse_number, standard_reading, tokens
+from ingestion.reports.tables import fit_values, split_row
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2 838", 2838.0),
+        ("-2 838", -2838.0),
+        ("−1 418", -1418.0),
+        ("– 1 418", -1418.0),
+        ("1 840,00", 1840.0),
+        ("32,5", 32.5),
+        ("8,5 procent", 8.5),
+        ("-", 0.0),
+        ("+567", 567.0),
+        ("3 436 062", 3436062.0),
+        ("12 34", None),
+        ("abc", None),
+    ],
+)
+def test_parse_number(text, expected):
+    assert parse_number(text) == expected
+
+
+def test_fold_survives_ocr_letters():
+    assert fold("Försäkringskassan inkl. Arbetsférmedlingen") == (
+        "forsakringskassan inkl arbetsformedlingen")
+    assert fold("6vriga intäkter") == "ovriga intakter"
+    assert fold("Det &r") == "det ar"
+
+
+@pytest.mark.parametrize(
+    ("label", "metric", "member"),
+    [
+        ("Summa intdkter", "total_income", None),  # OCR: ä read as d
+        ("Forsakringskassan inkl. Arbetsférmedlingen", "member_contribution", "state"),
+        ("Region Västernorrland", "member_contribution", "region"),
+        ("Sundsvalls kommun", "member_contribution", "municipality"),
+        ("Stockholms stad", "member_contribution", "municipality"),
+        ("Ovriga intakter och bidrag", "other_income", None),
+        ("Arets resultat", "result", None),
+        ("Ingaende eget kapital", "equity_opening", None),
+        ("Verksamhetens resultat", vocabulary.IGNORE, None),
+    ],
+)
+def test_vocabulary_matches_printed_labels(label, metric, member):
+    rule = vocabulary.match(label, "money", "income")
+    assert rule is not None and (rule.metric, rule.member) == (metric, member)
+
+
+def test_member_names_in_cost_sections_are_not_contributions():
+    assert vocabulary.match("Försäkringskassan", "money", "interventions") is None
+
+
+def test_tokens_read_dash_as_zero_and_keep_signs():
+    assert tokens("3 - 3") == ["3", "-", "3"]
+    assert tokens("-2324| -2838 514") == ["-2324", "-2838", "514"]
+    assert standard_reading(tokens("2 838 -1 418")) == [2838.0, -1418.0]
+
+
+def test_split_row_keeps_a_leading_year_in_the_label():
+    assert split_row("Eget kapital 2018   6 218") == ("Eget kapital 2018", ["6", "218"])
+    assert split_row("Bilaga insatser 2019") is None
+
+
+def _columns(header: str):
+    return parse_header(header, 2024)[0]
+
+
+def test_fit_uses_the_difference_column_to_split_digit_groups():
+    columns = _columns("tkr Budget Utfall Differens")
+    pairs, fitted = fit_values(columns, tokens("-5 485 567 -6 052"))
+    assert fitted
+    assert [v for _, v in pairs] == [-5485.0, 567.0, -6052.0]
+
+
+def test_fit_rejoins_thousands_that_ocr_split_or_merged():
+    columns = _columns("2024 2023 2022 2021 2020")
+    pairs, _ = fit_values(columns, tokens("37 872944 34488784 | 37299692 | 40935720 39 160 496"))
+    assert [v for _, v in pairs] == [37872944.0, 34488784.0, 37299692.0, 40935720.0, 39160496.0]
+
+
+def test_fit_skips_an_empty_note_column():
+    columns = _columns("Belopp i kr Not 2024-01-01 - 2024-12-31 2023-01-01 - 2023-12-31")
+    with_note, _ = fit_values(columns, tokens("3,4 -36 038 993 -39139 822"))
+    assert [v for _, v in with_note] == [3.4, -36038993.0, -39139822.0]
+    without_note, _ = fit_values(columns, tokens("16 380 3292"))
+    assert [v for _, v in without_note] == [16380.0, 3292.0]
+
+
+def test_header_periods_and_bases():
+    budget, outcome, forecast = _columns("Budget 2023 Utfall 31/6 Prognos 2023")
+    assert (budget.basis, str(budget.period_end)) == ("budget", "2023-12-31")
+    assert (outcome.basis, str(outcome.period_end)) == ("outcome", "2023-06-30")
+    assert forecast.basis == "forecast"
+    # A column named only by its period, beside one named outcome, is the budget.
+    first, second, difference = _columns("Insats Halvår 2019 Utfall halvåret Difference")
+    assert (first.basis, str(first.period_end), second.basis) == ("budget", "2019-06-30",
+                                                                  "outcome")
+    assert difference.kind == "difference"
