@@ -26,7 +26,7 @@ class WarehouseResource(ConfigurableResource):
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._locks.enter_context(warehouse.refresh_lock())
-        warehouse.start_build(context.run_id or "adhoc")
+        warehouse.start_build(context.run.run_id if context.run else "adhoc")
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         self._locks.close()
