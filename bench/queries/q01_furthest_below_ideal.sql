@@ -1,0 +1,21 @@
+-- Associations furthest below their ideal allocation in the latest budget year with both
+-- actual and ideal figures.
+with latest as (
+    select max(year) as year
+    from marts.fct_funding_vs_ideal
+    where funding_ratio is not null
+)
+select
+    f.association_name,
+    f.year,
+    f.contribution_basis,
+    round(f.contribution_total_sek / 1e6, 1) as actual_msek,
+    round(f.ideal_allocation_sek / 1e6, 1) as ideal_msek,
+    round(100 * f.funding_ratio) as pct_of_ideal,
+    round(f.funding_gap_sek / 1e6, 1) as gap_msek,
+    f.is_sample
+from marts.fct_funding_vs_ideal as f
+inner join latest on f.year = latest.year
+where f.funding_ratio is not null
+order by f.funding_ratio
+limit 20

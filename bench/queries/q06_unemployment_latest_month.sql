@@ -1,0 +1,17 @@
+-- Registered unemployed 16-64 as a share of the labour force, latest month, highest first.
+with latest as (
+    select max(month) as month from marts.fct_unemployment_monthly
+)
+select
+    u.association_name,
+    u.month,
+    u.persons,
+    u.labour_force,
+    round(u.share_pct, 1) as share_pct,
+    u.n_municipalities_masked
+from marts.fct_unemployment_monthly as u
+inner join latest on u.month = latest.month
+where u.measure = 'registered_unemployed'
+    and u.age_band = '16-64'
+    and u.sex = 'total'
+order by u.share_pct desc nulls last

@@ -1,0 +1,44 @@
+-- Participants who left an intervention, by exit reason and gender (outcome figures).
+
+with
+
+figures as (
+
+    select * from {{ ref('int_report_figures_deduplicated') }}
+    where basis = 'outcome'
+        and member = '(all)'
+        and metric = {{ report_metric('exits') }}
+
+),
+
+associations as (
+
+    select * from {{ ref('stg_reference__associations') }}
+
+),
+
+final as (
+
+    select
+        figures.association_id,
+        figures.period_start,
+        figures.period_end,
+        figures.intervention,
+        figures.reason,
+        figures.gender,
+        associations.association_name,
+        figures.report_type,
+        figures.value as exits,
+        figures.document_id,
+        figures.page,
+        figures.line,
+        figures.is_flagged,
+        figures.is_sample
+
+    from figures
+    left join associations
+        on figures.association_id = associations.association_id
+
+)
+
+select * from final

@@ -1,0 +1,45 @@
+-- HE by benefit type per association and statistics year, members as of 1 January.
+
+with
+
+he as (
+
+    select * from {{ ref('int_association_he_by_year') }}
+
+),
+
+population as (
+
+    select * from {{ ref('int_association_population_by_year') }}
+
+),
+
+associations as (
+
+    select * from {{ ref('stg_reference__associations') }}
+
+),
+
+final as (
+
+    select
+        he.association_id,
+        he.year,
+        he.benefit_type,
+        associations.association_name,
+        he.full_year_equivalents,
+        population.population_16_64,
+        100 * he.full_year_equivalents / nullif(population.population_16_64, 0) as he_rate_pct,
+        he.n_municipalities,
+        he.is_sample or coalesce(population.is_sample, false) as is_sample
+
+    from he
+    left join population
+        on he.association_id = population.association_id
+        and he.year = population.year
+    left join associations
+        on he.association_id = associations.association_id
+
+)
+
+select * from final

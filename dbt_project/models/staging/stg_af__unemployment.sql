@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('af', 'unemployment') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        municipality_code::varchar as municipality_code,
+
+        ---------- dimensions
+        month::date as month,
+        age_band::varchar as age_band,
+        sex::varchar as sex,
+        measure::varchar as measure,
+
+        ---------- numerics
+        -- null persons = masked by the producer ("<5"), not zero.
+        persons::bigint as persons,
+        labour_force::bigint as labour_force,
+        share_pct::double as share_pct,
+
+        ---------- lineage
+        source::varchar as source,
+        is_sample::boolean as is_sample,
+        loaded_at::timestamp as loaded_at
+
+    from source
+
+)
+
+select * from renamed

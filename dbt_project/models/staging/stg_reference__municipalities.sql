@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('reference', 'municipalities') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        municipality_code::varchar as municipality_code,
+        county_code::varchar as county_code,
+
+        ---------- text
+        municipality_name::varchar as municipality_name,
+        county_name::varchar as county_name,
+
+        ---------- lineage
+        source::varchar as source,
+        is_sample::boolean as is_sample,
+        loaded_at::timestamp as loaded_at
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('reports', 'report_documents') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        document_id::varchar as document_id,
+        association_id::varchar as association_id,
+
+        ---------- text
+        association::varchar as association_name_as_printed,
+        report_type::varchar as report_type,
+        status::varchar as status,
+        error::varchar as error,
+        source::varchar as source,
+
+        ---------- numerics
+        n_figures::integer as n_figures,
+
+        ---------- dates
+        period_start::date as period_start,
+        period_end::date as period_end,
+        loaded_at::timestamp as loaded_at,
+
+        ---------- booleans
+        is_sample::boolean as is_sample
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,52 @@
+with
+
+source as (
+
+    select * from {{ source('reports', 'report_figures') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        document_id::varchar as document_id,
+        association_id::varchar as association_id,
+
+        ---------- text
+        association::varchar as association_name_as_printed,
+        report_type::varchar as report_type,
+        basis::varchar as basis,
+        metric::varchar as metric,
+        member::varchar as member,
+        intervention::varchar as intervention,
+        gender::varchar as gender,
+        reason::varchar as reason,
+        unit::varchar as unit_as_printed,
+        origin::varchar as origin,
+        check_status::varchar as check_status,
+        check_messages::varchar as check_messages,
+        raw_text::varchar as raw_text,
+        source::varchar as source,
+
+        ---------- numerics
+        -- ingestion already scales money to kronor (tkr and mnkr are multiplied out).
+        value::double as value,
+        page::integer as page,
+        line::integer as line,
+
+        ---------- dates
+        period_start::date as period_start,
+        period_end::date as period_end,
+        loaded_at::timestamp as loaded_at,
+
+        ---------- booleans
+        check_status = 'flagged' as is_flagged,
+        unit::varchar in ('kr', 'tkr', 'mnkr') as is_money,
+        is_sample::boolean as is_sample
+
+    from source
+
+)
+
+select * from renamed

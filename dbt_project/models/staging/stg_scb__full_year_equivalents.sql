@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('scb', 'full_year_equivalents') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        municipality_code::varchar as municipality_code,
+
+        ---------- dimensions
+        year::integer as year,
+        sex::varchar as sex,
+        benefit_type::varchar as benefit_type,
+
+        ---------- numerics
+        full_year_equivalents::double as full_year_equivalents,
+
+        ---------- lineage
+        source::varchar as source,
+        is_sample::boolean as is_sample,
+        loaded_at::timestamp as loaded_at
+
+    from source
+
+)
+
+select * from renamed

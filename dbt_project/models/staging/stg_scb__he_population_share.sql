@@ -1,0 +1,33 @@
+with
+
+source as (
+
+    select * from {{ source('scb', 'he_population_share') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        municipality_code::varchar as municipality_code,
+
+        ---------- dimensions
+        year::integer as year,
+        sex::varchar as sex,
+        age_band::varchar as age_band,
+
+        ---------- numerics
+        population::bigint as population,
+        share_pct::double as share_pct,
+
+        ---------- lineage
+        source::varchar as source,
+        is_sample::boolean as is_sample,
+        loaded_at::timestamp as loaded_at
+
+    from source
+
+)
+
+select * from renamed

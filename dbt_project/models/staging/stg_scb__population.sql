@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('scb', 'population') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        municipality_code::varchar as municipality_code,
+
+        ---------- dimensions
+        year::integer as year,
+        age::integer as age,
+        sex::varchar as sex,
+
+        ---------- numerics
+        population::bigint as population,
+
+        ---------- lineage
+        source::varchar as source,
+        is_sample::boolean as is_sample,
+        loaded_at::timestamp as loaded_at
+
+    from source
+
+)
+
+select * from renamed

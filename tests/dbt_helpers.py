@@ -1,0 +1,423 @@
+"""Build the dbt project against hand-made raw tables in a temporary data directory.
+
+Each call writes the raw tables into ``<data_dir>/build/warehouse.duckdb`` and runs dbt in
+a subprocess with ``FINSAM_DATA_DIR`` set, so runs of parallel tests never share an
+environment variable, a target folder or a log folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ingestion import warehouse
+from ingestion.config import REPO_ROOT
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+
+# Columns of each raw table, space-separated, in the contract's order.
+RAW_COLUMNS: dict[str, str] = {
+    "report_figures": (
+        "document_id source association association_id report_type period_start period_end"
+        " basis metric member intervention gender reason value unit page line raw_text origin"
+        " check_status check_messages is_sample"
+    ),
+    "report_documents": (
+        "document_id source association association_id report_type period_start period_end"
+        " status error n_figures is_sample"
+    ),
+    "report_issues": "document_id source check_name severity line message",
+    "municipalities": (
+        "municipality_code municipality_name county_code county_name source is_sample"
+    ),
+    "associations": (
+        "association_id association_name county_code name_patterns founded dissolved"
+        " confidence note source is_sample"
+    ),
+    "association_members": (
+        "association_id municipality_code valid_from valid_to confidence note source is_sample"
+    ),
+    "population": "municipality_code year age sex population source is_sample",
+    "full_year_equivalents": (
+        "municipality_code year sex benefit_type full_year_equivalents source is_sample"
+    ),
+    "he_population_share": (
+        "municipality_code year sex age_band population share_pct source is_sample"
+    ),
+    "unemployment": (
+        "municipality_code month age_band sex measure persons labour_force share_pct source"
+        " is_sample"
+    ),
+}
+
+# Column types of the contract, so an empty or all-null column still gets the right type.
+DATE_COLUMNS = {
+    "period_start",
+    "period_end",
+    "founded",
+    "dissolved",
+    "valid_from",
+    "valid_to",
+    "month",
+}
+INT_COLUMNS = {"year", "age", "population", "persons", "labour_force", "page", "line", "n_figures"}
+FLOAT_COLUMNS = {"value", "full_year_equivalents", "share_pct"}
+BOOL_COLUMNS = {"is_sample"}
+
+
+def raw_frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """A raw table in the contract's columns and types; missing fields are null and
+    ``source``/``is_sample`` default to a test marker and false."""
+    columns = RAW_COLUMNS[table].split()
+    defaults = {"source": "test", "is_sample": False}
+    records = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
+    unknown = {k for row in rows for k in row} - set(columns)
+    if unknown:
+        raise KeyError(f"{table} has no column(s) {sorted(unknown)}")
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in columns:
+        if column in DATE_COLUMNS:
+            frame[column] = pd.to_datetime(frame[column]).dt.date.astype("object")
+        elif column in INT_COLUMNS:
+            frame[column] = frame[column].astype("Int64")
+        elif column in FLOAT_COLUMNS:
+            frame[column] = frame[column].astype("float64")
+        elif column in BOOL_COLUMNS:
+            frame[column] = frame[column].astype("boolean")
+        else:
+            frame[column] = frame[column].astype("string")
+    return frame
+
+
+def write_raw_tables(data_dir: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
+    """Write every raw table of the contract (absent ones empty) into the build file."""
+    path = data_dir / "build" / "warehouse.duckdb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with warehouse.connect(path) as con:
+        for table in RAW_COLUMNS:
+            warehouse.write_table(con, "raw", table, raw_frame(table, tables.get(table, [])))
+    return path
+
+
+def run_dbt(
+    data_dir: Path, *args: str, dbt_vars: dict[str, Any] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``dbt <args>`` on the project against ``data_dir``; raises with dbt's output when
+    it fails."""
+    command = [str(DBT_EXECUTABLE), *args]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command += ["--target-path", str(data_dir / "dbt_target")]
+    command += ["--log-path", str(data_dir / "dbt_logs")]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    env = {
+        **os.environ,
+        "FINSAM_DATA_DIR": str(data_dir),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def build_warehouse(
+    data_dir: Path,
+    tables: dict[str, list[dict[str, Any]]],
+    dbt_vars: dict[str, Any] | None = None,
+    command: str = "build",
+) -> Path:
+    """Write the raw tables and run ``dbt <command>``; returns the warehouse file."""
+    path = write_raw_tables(data_dir, tables)
+    run_dbt(data_dir, command, dbt_vars=dbt_vars)
+    return path
+
+
+def query(path: Path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def three_association_case() -> dict[str, list[dict[str, Any]]]:
+    """A small hand-made country: three associations, six municipalities, statistics of
+    2022 (the data year of budget year 2024) and reports of 2024.
+
+    Population 16-64 in 2022: 0001 40 000, 0002 20 000, 0003 30 000, 0004 10 000,
+    0005 50 000, 0006 70 000. HE (total) in 2022: 1 500, 500, 1 500, 1 500, 9 999, 8 888.
+    On 1 January 2024 sf-a has 0001 and 0002 (0005 left on 2023-06-30), sf-b has 0003 (0006
+    joins on 2024-01-02) and sf-c has 0004 (joins on 2024-01-01).
+    """
+    municipalities = [
+        {"municipality_code": code, "municipality_name": name, "county_code": "01"}
+        for code, name in [
+            ("0001", "Alfa"),
+            ("0002", "Beta"),
+            ("0003", "Gamma"),
+            ("0004", "Delta"),
+            ("0005", "Epsilon"),
+            ("0006", "Zeta"),
+        ]
+    ]
+    for row in municipalities:
+        row["county_name"] = "Testlän"
+    associations = [
+        {
+            "association_id": f"sf-{x}",
+            "association_name": f"Förbund {x.upper()}",
+            "county_code": "01",
+        }
+        for x in "abc"
+    ]
+    for row in associations:
+        row.update(name_patterns=row["association_name"].lower(), confidence="confirmed")
+    members = [
+        {"association_id": "sf-a", "municipality_code": "0001", "valid_from": "2010-01-01"},
+        {"association_id": "sf-a", "municipality_code": "0002", "valid_from": "2010-01-01"},
+        {
+            "association_id": "sf-a",
+            "municipality_code": "0005",
+            "valid_from": "2010-01-01",
+            "valid_to": "2023-06-30",
+        },
+        {"association_id": "sf-b", "municipality_code": "0003", "valid_from": "2010-01-01"},
+        {"association_id": "sf-b", "municipality_code": "0006", "valid_from": "2024-01-02"},
+        {"association_id": "sf-c", "municipality_code": "0004", "valid_from": "2024-01-01"},
+    ]
+    for row in members:
+        row["confidence"] = "confirmed"
+    population_16_64 = {
+        "0001": 40_000,
+        "0002": 20_000,
+        "0003": 30_000,
+        "0004": 10_000,
+        "0005": 50_000,
+        "0006": 70_000,
+    }
+    population = []
+    for code, total in population_16_64.items():
+        for sex in ("women", "men"):
+            # a quarter at each end of the band, plus people just outside it
+            for age, persons in ((15, 1_000), (16, total // 4), (64, total // 4), (65, 1_000)):
+                population.append(
+                    {
+                        "municipality_code": code,
+                        "year": 2022,
+                        "age": age,
+                        "sex": sex,
+                        "population": persons,
+                    }
+                )
+    he_total = {
+        "0001": 1_500,
+        "0002": 500,
+        "0003": 1_500,
+        "0004": 1_500,
+        "0005": 9_999,
+        "0006": 8_888,
+    }
+    social_assistance = {"0001": 300, "0002": 100, "0003": 600, "0004": 500, "0005": 1, "0006": 1}
+    full_year_equivalents = []
+    for code, he in he_total.items():
+        full_year_equivalents += [
+            {
+                "municipality_code": code,
+                "year": 2022,
+                "sex": "total",
+                "benefit_type": "total",
+                "full_year_equivalents": he,
+            },
+            # per-sex rows must not be added to the total
+            {
+                "municipality_code": code,
+                "year": 2022,
+                "sex": "women",
+                "benefit_type": "total",
+                "full_year_equivalents": he / 2,
+            },
+            {
+                "municipality_code": code,
+                "year": 2022,
+                "sex": "total",
+                "benefit_type": "social_assistance",
+                "full_year_equivalents": social_assistance[code],
+            },
+        ]
+    he_population_share = [
+        {
+            "municipality_code": "0001",
+            "year": 2022,
+            "sex": "total",
+            "age_band": "20-64",
+            "population": 38_000,
+            "share_pct": 3.9,
+        },
+    ]
+    unemployment = [
+        {"municipality_code": "0001", "month": "2024-01-01", "persons": 100, "labour_force": 2_000},
+        {
+            "municipality_code": "0002",
+            "month": "2024-01-01",
+            "persons": None,
+            "labour_force": 1_000,
+        },
+        {"municipality_code": "0005", "month": "2024-01-01", "persons": 999, "labour_force": 9_999},
+    ]
+    for row in unemployment:
+        row.update(age_band="16-64", sex="total", measure="registered_unemployed")
+    documents = [
+        ("doc-a-2024", "sf-a", "annual_report", "2024-01-01", "2024-12-31"),
+        ("doc-a-2024h1", "sf-a", "half_year_report", "2024-01-01", "2024-06-30"),
+        ("doc-b-2024", "sf-b", "budget_follow_up", "2024-01-01", "2024-12-31"),
+    ]
+    report_documents = [
+        {
+            "document_id": doc,
+            "association_id": assoc,
+            "report_type": kind,
+            "period_start": start,
+            "period_end": end,
+            "status": "loaded",
+            "n_figures": 1,
+        }
+        for doc, assoc, kind, start, end in documents
+    ]
+    kinds = {doc: (assoc, kind, start, end) for doc, assoc, kind, start, end in documents}
+
+    def figure(doc: str, basis: str, metric: str, value: float, unit: str, **extra: Any) -> dict:
+        assoc, kind, start, end = kinds[doc]
+        return {
+            "document_id": doc,
+            "association_id": assoc,
+            "report_type": kind,
+            "period_start": start,
+            "period_end": end,
+            "basis": basis,
+            "metric": metric,
+            "value": value,
+            "unit": unit,
+            "page": 1,
+            "line": 1,
+            "origin": "extracted",
+            "check_status": "ok",
+            **extra,
+        }
+
+    report_figures = [
+        figure("doc-a-2024", "outcome", "member_contribution", 16_000_000, "tkr", member="state"),
+        figure("doc-a-2024", "outcome", "member_contribution", 8_000_000, "tkr", member="region"),
+        # an analyst's correction wins over the extracted figure
+        figure(
+            "doc-a-2024",
+            "outcome",
+            "member_contribution",
+            8_100_000,
+            "tkr",
+            member="region",
+            origin="override",
+        ),
+        figure(
+            "doc-a-2024", "outcome", "member_contribution", 8_000_000, "tkr", member="municipality"
+        ),
+        # the outcome wins over the budget of the same year
+        figure("doc-a-2024", "budget", "member_contribution", 17_000_000, "tkr", member="state"),
+        # half a year is not a year's contribution
+        figure("doc-a-2024h1", "outcome", "member_contribution", 8_000_000, "tkr", member="state"),
+        figure("doc-a-2024", "outcome", "ideal_allocation_share", 58, "percent"),
+        figure("doc-a-2024", "outcome", "ideal_allocation_amount", 57_500_000, "mnkr"),
+        figure(
+            "doc-a-2024",
+            "outcome",
+            "participants",
+            100,
+            "persons",
+            intervention="Insats X",
+            gender="total",
+        ),
+        figure(
+            "doc-a-2024",
+            "outcome",
+            "participants",
+            60,
+            "persons",
+            intervention="Insats X",
+            gender="women",
+        ),
+        figure(
+            "doc-a-2024",
+            "outcome",
+            "participants_started",
+            70,
+            "persons",
+            intervention="Insats X",
+            gender="total",
+        ),
+        figure(
+            "doc-a-2024",
+            "outcome",
+            "participants_exited",
+            50,
+            "persons",
+            intervention="Insats X",
+            gender="total",
+        ),
+        figure(
+            "doc-a-2024",
+            "outcome",
+            "exits",
+            20,
+            "persons",
+            intervention="Insats X",
+            gender="total",
+            reason="work",
+        ),
+        figure(
+            "doc-a-2024",
+            "outcome",
+            "exits",
+            10,
+            "persons",
+            intervention="Insats X",
+            gender="total",
+            reason="studies",
+        ),
+        figure(
+            "doc-a-2024", "budget", "intervention_cost", 2_000_000, "tkr", intervention="Insats X"
+        ),
+        figure(
+            "doc-a-2024", "outcome", "intervention_cost", 1_800_000, "tkr", intervention="Insats X"
+        ),
+        figure("doc-b-2024", "budget", "member_contribution", 10_000_000, "tkr", member="state"),
+        figure("doc-b-2024", "budget", "member_contribution", 5_000_000, "tkr", member="region"),
+        figure(
+            "doc-b-2024", "budget", "member_contribution", 5_000_000, "tkr", member="municipality"
+        ),
+    ]
+    report_issues = [
+        {
+            "document_id": "doc-a-2024",
+            "check_name": "sum_of_members",
+            "severity": "warning",
+            "line": 1,
+            "message": "members do not add up to the total",
+        },
+    ]
+    return {
+        "municipalities": municipalities,
+        "associations": associations,
+        "association_members": members,
+        "population": population,
+        "full_year_equivalents": full_year_equivalents,
+        "he_population_share": he_population_share,
+        "unemployment": unemployment,
+        "report_documents": report_documents,
+        "report_figures": report_figures,
+        "report_issues": report_issues,
+    }
