@@ -49,7 +49,11 @@ def ensure_manifest() -> Path:
         if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
             DBT_PROJECT_DIR
         ):
+            # Parse in a folder of its own (kept for dbt's partial parse) and rename the
+            # manifest into place, so a reader never sees a half-written file.
+            scratch = manifest.parent.with_name("dagster-parse")
             DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
-                ["--quiet", "parse"], target_path=manifest.parent
+                ["--quiet", "parse"], target_path=scratch
             ).wait()
+            os.replace(scratch / "manifest.json", manifest)
     return manifest

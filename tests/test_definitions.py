@@ -15,7 +15,8 @@ def test_dagster_definitions_validate() -> None:
     env = {**os.environ, "DAGSTER_HOME": str(config.REPO_ROOT)}
     env.setdefault("FINSAM_DAGSTER_STORAGE", str(config.dagster_storage_dir()))
     result = subprocess.run(
-        [sys.executable, "-m", "dagster", "definitions", "validate", "-m", "orchestration.definitions"],
+        [sys.executable, "-m", "dagster", "definitions", "validate"]
+        + ["-m", "orchestration.definitions"],
         cwd=config.REPO_ROOT,
         env=env,
         capture_output=True,

@@ -60,6 +60,9 @@ def test_write_table_adds_loaded_at_and_replaces(tmp_path) -> None:
 
 
 def test_refresh_lock_is_exclusive(tmp_path) -> None:
-    with warehouse.refresh_lock(tmp_path), pytest.raises(warehouse.RefreshAlreadyRunning):
-        with warehouse.refresh_lock(tmp_path):
-            pass
+    with (
+        warehouse.refresh_lock(tmp_path),
+        pytest.raises(warehouse.RefreshAlreadyRunning),
+        warehouse.refresh_lock(tmp_path),
+    ):
+        pass

@@ -26,7 +26,9 @@ class FinsamDbtTranslator(DagsterDbtTranslator):
         )
 
 
-@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=FinsamDbtTranslator())
+@dbt_assets(
+    manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=FinsamDbtTranslator()
+)
 def finsam_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:

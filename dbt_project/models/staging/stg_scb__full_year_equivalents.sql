@@ -18,7 +18,8 @@ renamed as (
         benefit_type::varchar as benefit_type,
 
         ---------- numerics
-        full_year_equivalents::double as full_year_equivalents,
+        -- Exact decimals so sums over municipalities are identical run to run.
+        full_year_equivalents::decimal(18, 4) as full_year_equivalents,
 
         ---------- lineage
         source::varchar as source,
