@@ -25,9 +25,11 @@ ui: $(STAMP)
 		$(BIN)/dagster dev -m orchestration.definitions
 
 docs: $(STAMP)
+	test -f data/warehouse.duckdb || $(BIN)/finsam refresh
+	mkdir -p data/dbt_docs && cp data/warehouse.duckdb data/dbt_docs/warehouse.duckdb
 	cd dbt_project && FINSAM_DATA_DIR=$(CURDIR)/data ../$(BIN)/dbt docs generate \
-		--target-path $(CURDIR)/data/dbt_docs
-	@echo "open with: cd dbt_project && ../$(BIN)/dbt docs serve --target-path $(CURDIR)/data/dbt_docs"
+		--target docs --target-path $(CURDIR)/data/dbt_docs
+	@echo "serve it: cd dbt_project && ../$(BIN)/dbt docs serve --target-path $(CURDIR)/data/dbt_docs"
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -1,0 +1,106 @@
+"""The real seed reports flow through the whole refresh into the marts (issue 6).
+
+Expected figures are read by hand from the documents in ../shared/seeds:
+- 001, Stockholms stad annual report 2024: note on income ("Driftbidrag från staten
+  16 559 000", Stockholms stad and Region 8 279 500 each), 878 participants (521 women,
+  357 men), 348 exited (197 women, 151 men), 58 % of an ideal 57,5 mnkr.
+- 000, Stockholms stad half-year report 2023: 480 participants (298/182), 191 exited (116/75).
+- 003, Stockholms stad half-year report 2019: 630 participants.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.refresh_helpers import make_data_dir, run_refresh
+
+
+@pytest.fixture(scope="module")
+def seed_warehouse(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    data_dir = make_data_dir(tmp_path_factory.mktemp("seeds") / "data")
+    result = run_refresh(data_dir, FINSAM_DOCUMENT_DIRS=str(seeds_dir))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return data_dir / "warehouse.duckdb"
+
+
+def _query(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_stockholm_2024_funding_comes_from_the_annual_report(seed_warehouse, seed_file) -> None:
+    row = _query(
+        seed_warehouse,
+        "select contribution_state_sek, contribution_region_sek, contribution_municipalities_sek,"
+        " contribution_total_sek, contribution_basis, reported_ideal_share_pct,"
+        " reported_ideal_allocation_sek, contribution_document_id"
+        " from marts.fct_funding_vs_ideal"
+        " where association_id = 'stockholms-stad' and year = 2024",
+    )
+    assert len(row) == 1
+    state, region, municipalities, total, basis, share, ideal, document_id = row[0]
+    assert (state, region, municipalities) == (16_559_000, 8_279_500, 8_279_500)
+    assert total == 33_118_000
+    assert basis == "outcome"
+    assert (share, ideal) == (58, 57_500_000)
+    assert document_id == hashlib.sha256(seed_file("001").read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("period_end", "participants", "women", "men"),
+    [("2024-12-31", 878, 521, 357), ("2023-06-30", 480, 298, 182)],
+)
+def test_participants_by_gender(seed_warehouse, period_end, participants, women, men) -> None:
+    rows = dict(
+        _query(
+            seed_warehouse,
+            "select gender, participants from marts.fct_participants"
+            " where association_id = 'stockholms-stad' and intervention = '(all)'"
+            " and period_end = ?::date",
+            [period_end],
+        )
+    )
+    assert rows == {"total": participants, "women": women, "men": men}
+
+
+def test_participants_2019(seed_warehouse) -> None:
+    rows = _query(
+        seed_warehouse,
+        "select participants, participants_started from marts.fct_participants"
+        " where association_id = 'stockholms-stad' and intervention = '(all)'"
+        " and period_end = date '2019-06-30' and gender = 'total'",
+    )
+    assert rows == [(630, 294)]
+
+
+@pytest.mark.parametrize(
+    ("period_end", "exited", "women", "men"),
+    [("2024-12-31", 348, 197, 151), ("2023-06-30", 191, 116, 75)],
+)
+def test_exits_by_gender(seed_warehouse, period_end, exited, women, men) -> None:
+    rows = dict(
+        _query(
+            seed_warehouse,
+            "select gender, participants_exited from marts.fct_participants"
+            " where association_id = 'stockholms-stad' and intervention = '(all)'"
+            " and period_end = ?::date",
+            [period_end],
+        )
+    )
+    assert rows == {"total": exited, "women": women, "men": men}
+
+
+def test_exits_by_reason_2024_add_up_to_those_exited(seed_warehouse) -> None:
+    by_gender = dict(
+        _query(
+            seed_warehouse,
+            "select gender, sum(exits) from marts.fct_exits"
+            " where association_id = 'stockholms-stad' and intervention = '(all)'"
+            " and period_end = date '2024-12-31' group by gender",
+        )
+    )
+    assert by_gender == {"total": 348, "women": 197, "men": 151}
