@@ -11,30 +11,11 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing.pandas import Series
 
-REPORT_TYPES = [
-    "annual_report",
-    "half_year_report",
-    "interim_report",
-    "budget_follow_up",
-    "board_minutes",
-]
-BENEFIT_TYPES = [
-    "sickness_benefit",
-    "sickness_compensation",
-    "activity_compensation",
-    "sickness_and_activity_compensation",
-    "unemployment_benefit",
-    "activity_support",
-    "establishment_benefit",
-    "social_assistance",
-    "total",
-]
-UNEMPLOYMENT_MEASURES = [
-    "open_unemployed",
-    "in_programme",
-    "registered_unemployed",
-    "long_term_unemployed",
-]
+# The vocabularies are the raw layer's: staging renames and casts, it never recodes.
+from ingestion.validation.raw_reports import REPORT_TYPES
+from ingestion.validation.raw_statistics import BENEFIT_TYPES
+from ingestion.validation.raw_statistics import MEASURES as UNEMPLOYMENT_MEASURES
+
 MUNICIPALITY_CODE = r"^\d{4}$"
 
 
