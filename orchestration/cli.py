@@ -30,7 +30,12 @@ def refresh() -> int:
 
     job = defs.resolve_job_def("nightly_refresh")
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        # Step events are DEBUG; INFO keeps the console to what the assets report.
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     if not result.success:
         failed = [event.step_key for event in result.get_step_failure_events()]
         print(f"refresh failed in {', '.join(failed) or 'the run'}; "
