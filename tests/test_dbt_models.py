@@ -51,6 +51,20 @@ def scenario_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def national_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("dbt_national")
+    write_raw_tables(path, three_association_case())
+    run_dbt(
+        path,
+        "run",
+        "--select",
+        "+fct_funding_vs_ideal",
+        dbt_vars={"share_scope": "national", "association_count": 3},
+    )
+    return path / "build" / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="module")
 def excluded_benefit_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("dbt_excluded_benefit")
     write_raw_tables(path, three_association_case())
@@ -121,6 +135,18 @@ def test_scenario_weights_change_the_allocation(scenario_warehouse: Path) -> Non
     # sf-c: 400 000 + 337 800 000 * (0.5*0.3 + 0.5*0.1 = 0.2) =  67 960 000 -> x2
     assert ideal_by_association(scenario_warehouse) == pytest.approx(
         {"sf-a": 338_600_000, "sf-b": 203_480_000, "sf-c": 135_920_000}
+    )
+
+
+def test_national_scope_takes_shares_of_the_whole_country(national_warehouse: Path) -> None:
+    # Country 2022: population 16-64 220 000, HE 1 500 + 500 + 1 500 + 1 500 + 9 999 + 8 888
+    # = 23 887, so the non-member municipalities 0005 and 0006 dilute every share.
+    assert ideal_by_association(national_warehouse) == pytest.approx(
+        {
+            "sf-a": 2 * (400_000 + 337_800_000 * (0.75 * 2_000 / 23_887 + 0.25 * 60 / 220)),
+            "sf-b": 2 * (400_000 + 337_800_000 * (0.75 * 1_500 / 23_887 + 0.25 * 30 / 220)),
+            "sf-c": 2 * (400_000 + 337_800_000 * (0.75 * 1_500 / 23_887 + 0.25 * 10 / 220)),
+        }
     )
 
 

@@ -1,5 +1,7 @@
 -- Every budget year's ideal allocations must add up to the national budget pot
 -- (state_pot_sek * budget_multiplier). Fails when measure_weight + population_weight <> 1.
+-- With share_scope 'national' the registered associations get only their part of it.
+{{ config(enabled=var('share_scope') == 'members') }}
 
 with
 
