@@ -3,6 +3,7 @@
     finsam refresh            full refresh (the `nightly_refresh` job, run in-process)
     finsam extract FILE...    print the figures read from report documents
     finsam export [...]       write the workbook, CSV/Parquet, charts and report
+    finsam scenario --vars Y  the marts rebuilt with other model parameters, in a copy
     finsam summary            rows per mart of the published warehouse
 """
 
@@ -74,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         from outputs.cli import export_command
 
         return export_command(rest)
+    if command == "scenario":
+        from outputs.scenario import scenario_command
+
+        return scenario_command(rest)
     print(__doc__)
     return 0 if command in {"-h", "--help", "help"} else 2
 
