@@ -9,6 +9,7 @@ table cells, so a run of digit groups can split into numbers in several ways:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -23,6 +24,9 @@ UNIT_FACTORS = {"kr": 1.0, "tkr": 1_000.0, "mnkr": 1_000_000.0}
 _OCR_LETTERS = str.maketrans({"&": "a", "é": "o", "ê": "o", "ó": "o", "ò": "o", "¢": "o"})
 
 
+# Every line is folded more than once (document reading, table walking), and generated or
+# repeated reports share most of their lines: a cache makes the repeats free.
+@functools.lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower-case ASCII letters and digits with single spaces: ``Intäkter`` -> ``intakter``.
 
