@@ -44,6 +44,10 @@ class Mart:
     time_filter: TimeFilter
     order_by: tuple[str, ...]
     columns: tuple[Column, ...]
+    # A sheet of a monthly mart holds only its latest months: every month of 290
+    # municipalities × ages × sexes × measures would be millions of cells, slow to write and
+    # to open. The CSV and Parquet files hold the whole series.
+    workbook_months: int | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -170,6 +174,7 @@ UNEMPLOYMENT = Mart(
     description="Inskrivna arbetslösa hos Arbetsförmedlingen per förbund och månad.",
     time_filter="month",
     order_by=("association_id", "month", "age_band", "sex", "measure"),
+    workbook_months=24,
     columns=(
         *_ASSOCIATION,
         Column("month", "Månad", "Month", "date", "Månadens första dag."),

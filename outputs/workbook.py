@@ -39,10 +39,19 @@ def write_workbook(snapshot: Snapshot, path: Path) -> Path:
     workbook = Workbook(write_only=True)
     _write_readme(workbook.create_sheet(README_SHEET), snapshot)
     for mart in snapshot.marts:
-        _write_mart(workbook.create_sheet(mart.sheet), mart, snapshot.frame(mart))
+        _write_mart(workbook.create_sheet(mart.sheet), mart, _workbook_rows(mart, snapshot))
     with atomic_path(path) as partial:
         workbook.save(partial)
     return path
+
+
+def _workbook_rows(mart: Mart, snapshot: Snapshot) -> pd.DataFrame:
+    frame = snapshot.frame(mart)
+    if mart.workbook_months is None or frame.empty:
+        return frame
+    months = pd.to_datetime(frame["month"])
+    first = months.max() - pd.DateOffset(months=mart.workbook_months - 1)
+    return frame[months >= first]
 
 
 def _write_mart(sheet: WriteOnlyWorksheet, mart: Mart, frame: pd.DataFrame) -> None:
@@ -131,7 +140,12 @@ def _write_readme(sheet: WriteOnlyWorksheet, snapshot: Snapshot) -> None:
     title("Flikar / Sheets")
     sheet.append(["Flik / Sheet", "Innehåll", "Contents", "Tabell / Table"])
     for mart in snapshot.marts:
-        sheet.append([mart.sheet, mart.description, mart.title_en, f"marts.{mart.table}"])
+        description = mart.description
+        if mart.workbook_months:
+            description += (f" Fliken visar de senaste {mart.workbook_months} månaderna; hela "
+                            f"serien finns i csv/{mart.table}.csv och parquet/{mart.table}"
+                            ".parquet.")
+        sheet.append([mart.sheet, description, mart.title_en, f"marts.{mart.table}"])
 
     title("Kolumner / Columns")
     sheet.append(["Flik / Sheet", "Rubrik (svenska)", "Header (English)", "Kolumn i databasen",

@@ -419,3 +419,17 @@ def test_docs_translate_every_column() -> None:
     for mart in tables.MARTS:
         for column in mart.columns:
             assert f"| {column.sv} | {column.en} | `{column.name}`" in docs, column.name
+
+
+def test_workbook_keeps_the_latest_months_of_a_monthly_mart() -> None:
+    from types import SimpleNamespace
+
+    from outputs.tables import UNEMPLOYMENT
+    from outputs.workbook import _workbook_rows
+
+    months = pd.date_range("2021-01-01", "2024-12-01", freq="MS")
+    frame = pd.DataFrame({"month": months, "persons": range(len(months))})
+    kept = _workbook_rows(UNEMPLOYMENT, SimpleNamespace(frame=lambda mart: frame))
+    assert len(kept) == 24
+    assert kept["month"].min() == pd.Timestamp("2023-01-01")
+    assert kept["month"].max() == pd.Timestamp("2024-12-01")
