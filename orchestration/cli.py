@@ -38,12 +38,26 @@ def refresh() -> int:
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
     if not result.success:
-        failed = [event.step_key for event in result.get_step_failure_events()]
-        print(f"refresh failed in {', '.join(failed) or 'the run'}; "
-              f"the published warehouse is unchanged: {config.published_warehouse_path()}",
-              file=sys.stderr)
+        _report_failure(result)
         return 1
     return summary()
+
+
+def _report_failure(result) -> None:
+    """Say what failed and why: the failed steps' errors and the failed checks' findings
+    (which name the offending rows), then that nothing was published."""
+    failures = result.get_step_failure_events()
+    for event in failures:
+        error = event.step_failure_data.error
+        print(f"step {event.step_key} failed: {error.message.strip() if error else ''}",
+              file=sys.stderr)
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            print(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} "
+                  f"failed: {evaluation.description or ''}", file=sys.stderr)
+    steps = ", ".join(event.step_key for event in failures) or "a blocking check"
+    print(f"refresh failed in {steps}; the published warehouse is unchanged: "
+          f"{config.published_warehouse_path()}", file=sys.stderr)
 
 
 def summary() -> int:
