@@ -266,7 +266,10 @@ def compare_frames(plain, mart) -> list[str]:
         if left.dtype.kind in "fiu" or right.dtype.kind in "fiu":
             a, b = left.astype("float64"), right.astype("float64")
             both_null = a.isna() & b.isna()
-            close = (a - b).abs() <= 1e-6 * b.abs().clip(lower=1.0)
+            # Sums of ~10^7 kronor in another order differ in the last bits; a gap (a small
+            # difference of two such sums) inherits that absolute error: half a krona is equal.
+            tolerance = (1e-6 * b.abs()).clip(lower=0.5 if column.endswith("_sek") else 1e-6)
+            close = (a - b).abs() <= tolerance
             differ = ~(both_null | close.fillna(False))
         else:
             differ = ~((left == right) | (left.isna() & right.isna()))

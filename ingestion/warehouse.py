@@ -11,9 +11,10 @@ connection keeps reading the old inode until it closes.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +24,10 @@ import pandas as pd
 from ingestion import config
 
 RUN_MARKER = "RUN_ID"
+# Table comment of a table write_table wrote: the fingerprint of its rows.
+FINGERPRINT_PREFIX = "sha256:"
+# What the last successful dbt build of this file was built from (see build_inputs).
+BUILD_INPUTS_TABLE = "meta.build_inputs"
 
 
 class RefreshAlreadyRunning(RuntimeError):
@@ -94,12 +99,29 @@ def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConn
 
 
 def write_table(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    frame: pd.DataFrame,
+    validate: Callable[[pd.DataFrame], object] | None = None,
+    version: str = "",
 ) -> int:
     """Replace ``schema.table`` with ``frame`` in one transaction; returns the row count.
 
-    Adds ``loaded_at`` (the time of the write) for dbt's source freshness checks.
+    Adds ``loaded_at`` (the time of the write) for dbt's source freshness checks. The table
+    is left as it is when it already holds exactly these rows (its comment is the rows'
+    fingerprint), so ``loaded_at`` is when the content last changed, and an unchanged
+    refresh lets ``build_inputs`` see that nothing changed.
+
+    ``validate`` (raising on bad rows) runs only for rows that are to be written: rows that
+    are already there passed it when they were written. ``version`` names the validation
+    (its code and what it checks against), so a changed validation runs again.
     """
+    fingerprint = FINGERPRINT_PREFIX + frame_fingerprint(frame, version)
+    if table_fingerprints(con, schema).get(table) == fingerprint:
+        return len(frame)
+    if validate is not None:
+        validate(frame)
     con.execute(f'create schema if not exists "{schema}"')
     con.register("_incoming", frame)
     try:
@@ -108,6 +130,7 @@ def write_table(
             f'create or replace table "{schema}"."{table}" as '
             "select *, current_timestamp::timestamp as loaded_at from _incoming"
         )
+        con.execute(f"comment on table \"{schema}\".\"{table}\" is '{fingerprint}'")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -115,6 +138,59 @@ def write_table(
     finally:
         con.unregister("_incoming")
     return len(frame)
+
+
+def frame_fingerprint(frame: pd.DataFrame, version: str = "") -> str:
+    """sha256 of a frame's column names, types and values (not its index), and ``version``."""
+    digest = hashlib.sha256(version.encode())
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def table_fingerprints(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, str | None]:
+    """Table → the fingerprint write_table left in its comment (None if it has none)."""
+    rows = con.execute(
+        "select table_name, comment from duckdb_tables() where schema_name = ?", [schema]
+    ).fetchall()
+    return {
+        table: comment if comment and comment.startswith(FINGERPRINT_PREFIX) else None
+        for table, comment in rows
+    }
+
+
+def build_inputs(con: duckdb.DuckDBPyConnection, code_paths: list[Path]) -> str | None:
+    """Fingerprint of what a dbt build of this file reads: every raw table's fingerprint
+    and the code from dbt to the exports (``code_paths``, files or folders). None when a
+    raw table has no fingerprint (written some other way): always build then."""
+    raw = table_fingerprints(con, "raw")
+    if not raw or None in raw.values():
+        return None
+    digest = hashlib.sha256(repr(sorted(raw.items())).encode())
+    for root in code_paths:
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            if "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(config.REPO_ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def recorded_build_inputs(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The ``build_inputs`` of the last successful dbt build of this file, if any."""
+    schema, table = BUILD_INPUTS_TABLE.split(".")
+    if table not in table_fingerprints(con, schema):
+        return None
+    row = con.execute(f"select fingerprint from {BUILD_INPUTS_TABLE}").fetchone()
+    return row[0] if row else None
+
+
+def record_build_inputs(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    schema = BUILD_INPUTS_TABLE.split(".")[0]
+    con.execute(f"create schema if not exists {schema}")
+    con.execute(f"create or replace table {BUILD_INPUTS_TABLE} as "
+                "select ? as fingerprint, current_timestamp::timestamp as built_at",
+                [fingerprint])
 
 
 def _is_valid_database(path: Path) -> bool:

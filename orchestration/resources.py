@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -40,9 +40,18 @@ class WarehouseResource(ConfigurableResource):
         with warehouse.connect(self.build_path, read_only=read_only) as con:
             yield con
 
-    def write_table(self, schema: str, table: str, frame: pd.DataFrame) -> int:
+    def write_table(
+        self,
+        schema: str,
+        table: str,
+        frame: pd.DataFrame,
+        validate: Callable[[pd.DataFrame], object] | None = None,
+        version: str = "",
+    ) -> int:
+        """See ``ingestion.warehouse.write_table``: unchanged rows are neither validated
+        again nor rewritten."""
         with self.connect() as con:
-            return warehouse.write_table(con, schema, table, frame)
+            return warehouse.write_table(con, schema, table, frame, validate, version)
 
     def read_table(self, schema: str, table: str) -> pd.DataFrame:
         with self.connect(read_only=True) as con:

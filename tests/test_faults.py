@@ -203,7 +203,7 @@ while True:
         errors.append(f"{type(exc).__name__}: {exc}")
     if last:
         break
-    time.sleep(0.5)  # analysts, not a load test: leave the refresh its CPU
+    time.sleep(1.0)  # analysts, not a load test: leave the refresh its CPU
 print(json.dumps({"sessions": sessions, "errors": errors}))
 """
 

@@ -53,6 +53,8 @@ class Extraction:
 def extract_bytes(data: bytes, source: str,
                   associations: dict[str, tuple[str, ...]] | None = None) -> Extraction:
     """Extract one document; a document that cannot be read yields a ``failed`` row."""
+    if not data:
+        return failed(source, "empty file (0 bytes)", sha256(data))
     try:
         doc = read_document(data, source, associations)
         figures, issues = _figures(doc)

@@ -3,13 +3,24 @@
 Both paths hand the bytes to the same parse function, so the default (embedded) run exercises
 the parsers the live run uses. Snapshot files hold a response body in the source's own format;
 a ``.gz`` suffix only means the file is stored gzip-compressed.
+
+Parsing is cached by content: the result of ``parse(body)`` is kept under
+``<cache>/parsed/`` keyed by the sha256 of the body, the location, the parse function and
+the code of the parsers and the municipality registry they resolve names with. A nightly run
+whose snapshot or (304) response did not change unpickles the frame instead of parsing the
+Excel file or JSON-stat cube again (the Arbetsförmedlingen workbook takes ~40 s to parse at
+national scale, see bench/RESULTS.md).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import os
+import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -45,9 +56,8 @@ class Fetcher:
         if self.mode == "live":
             if self.client is None:
                 self.client = HttpClient()
-            return self.client.get(source, url, params, parse=parse), HttpClient.full_url(
-                url, params
-            )
+            location = HttpClient.full_url(url, params)
+            return self.client.get(source, url, params, parse=cached(parse, location)), location
         path = self.snapshots_dir / snapshot
         if not path.is_file():
             raise SourceError(source, str(path), "embedded snapshot missing")
@@ -55,8 +65,45 @@ class Fetcher:
         if path.suffix == ".gz":
             body = gzip.decompress(body)
         try:
-            return parse(body), f"embedded:{snapshot}"
+            return cached(parse, f"embedded:{snapshot}")(body), f"embedded:{snapshot}"
         except SourceError:
             raise
         except Exception as exc:
             raise SourceFormatError(source, str(path), describe(exc)) from exc
+
+
+def cached(parse: Callable[[bytes], T], location: str) -> Callable[[bytes], T]:
+    """``parse`` with its results kept by content (see the module docstring)."""
+
+    def parse_or_load(body: bytes) -> T:
+        code = getattr(parse, "__code__", None)
+        name = f"{parse.__module__}.{parse.__qualname__}:{code.co_firstlineno if code else ''}"
+        digest = hashlib.sha256(f"{location}\0{name}\0{_code_version()}\0".encode())
+        digest.update(body)
+        path = config.cache_dir() / "parsed" / f"{digest.hexdigest()}.pickle"
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+            pass  # not cached yet, or written by other code: parse again
+        result = parse(body)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(partial, path)
+        return result
+
+    return parse_or_load
+
+
+def _code_version() -> str:
+    """The parsers' code and the registry they read: a change to either re-parses."""
+    digest = hashlib.sha256(_parser_code())
+    registry = config.reference_dir() / "municipalities.csv"
+    if registry.exists():
+        digest.update(registry.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def _parser_code() -> bytes:
+    return b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))

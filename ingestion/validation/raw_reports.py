@@ -65,8 +65,12 @@ class ReportFiguresSchema(pa.DataFrameModel):
     def domain_violations_are_flagged(cls, frame: pd.DataFrame) -> bool:
         # Overrides are an analyst's word and are not re-checked.
         extracted = frame[frame["origin"] == "extracted"]
-        for _, document in extracted.groupby("document_id"):
-            rows = document.astype(object).where(document.notna(), None).to_dict("records")
+        # One conversion for the whole frame, then grouped in Python: converting per
+        # document took ~15 s for the ~2,000 documents of a national run.
+        by_document: dict[str, list[dict]] = {}
+        for row in extracted.astype(object).where(extracted.notna(), None).to_dict("records"):
+            by_document.setdefault(row["document_id"], []).append(row)
+        for rows in by_document.values():
             for *_, involved in checks.run(rows):
                 if any(row["check_status"] != "flagged" for row in involved):
                     return False
