@@ -50,32 +50,27 @@ def scenario_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
+def _funding_scenario(path: Path, dbt_vars: dict) -> Path:
+    """The case's funding mart (and what it needs) built with ``dbt_vars``."""
+    write_raw_tables(path, three_association_case())
+    run_dbt(path, "run", "--select", "+fct_funding_vs_ideal", dbt_vars=dbt_vars)
+    return path / "build" / "warehouse.duckdb"
+
+
 @pytest.fixture(scope="module")
 def national_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dbt_national")
-    write_raw_tables(path, three_association_case())
-    run_dbt(
-        path,
-        "run",
-        "--select",
-        "+fct_funding_vs_ideal",
-        dbt_vars={"share_scope": "national", "association_count": 3},
+    return _funding_scenario(
+        tmp_path_factory.mktemp("dbt_national"),
+        {"share_scope": "national", "association_count": 3},
     )
-    return path / "build" / "warehouse.duckdb"
 
 
 @pytest.fixture(scope="module")
 def excluded_benefit_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dbt_excluded_benefit")
-    write_raw_tables(path, three_association_case())
-    run_dbt(
-        path,
-        "run",
-        "--select",
-        "+fct_funding_vs_ideal",
-        dbt_vars={"allocation_excluded_benefit_types": ["social_assistance"]},
+    return _funding_scenario(
+        tmp_path_factory.mktemp("dbt_excluded_benefit"),
+        {"allocation_excluded_benefit_types": ["social_assistance"]},
     )
-    return path / "build" / "warehouse.duckdb"
 
 
 def ideal_by_association(path: Path, year: int = 2024) -> dict[str, float]:
