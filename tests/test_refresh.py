@@ -57,9 +57,18 @@ def test_refresh_publishes_marts_and_prints_summary(first_refresh, refreshed: Pa
     assert f"{rows} rows" in first_refresh.stdout
 
 
+def _forget_last_build(published: Path) -> None:
+    """Make the next refresh rebuild and republish although its inputs are unchanged (a
+    refresh skips dbt and publishing when nothing changed since the recorded build)."""
+    with duckdb.connect(str(published)) as con:
+        con.execute("drop table if exists meta.build_inputs")
+
+
 def test_open_reader_keeps_working_and_refresh_is_deterministic(refreshed: Path) -> None:
     published = refreshed / "warehouse.duckdb"
     before = mart_contents(published)
+    _forget_last_build(published)
+    inode = published.stat().st_ino
     reader = duckdb.connect(str(published), read_only=True)
     try:
         count = reader.execute("select count(*) from marts.fct_funding_vs_ideal").fetchone()[0]
@@ -70,6 +79,7 @@ def test_open_reader_keeps_working_and_refresh_is_deterministic(refreshed: Path)
         assert again == count
     finally:
         reader.close()
+    assert published.stat().st_ino != inode, "the refresh did not publish a new file"
     assert mart_contents(published) == before
 
 
@@ -92,6 +102,7 @@ def test_failed_refresh_leaves_published_warehouse_byte_identical(refreshed: Pat
 
 def test_killed_refresh_leaves_published_warehouse_intact(refreshed: Path) -> None:
     published = refreshed / "warehouse.duckdb"
+    _forget_last_build(published)  # a full rebuild, so the kill lands mid-way through it
     digest = _sha256(published)
     build_file = refreshed / "build" / "warehouse.duckdb"
     process = subprocess.Popen(
