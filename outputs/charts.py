@@ -8,6 +8,7 @@ image, so a PNG pasted into a document still says where it came from.
 from __future__ import annotations
 
 import io
+import math
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from outputs.files import atomic_path
 from outputs.tables import FUNDING, Snapshot
@@ -150,11 +151,12 @@ def association_over_time_chart(
 def he_vs_funding_chart(
     funding: pd.DataFrame, year: int | None, highlight: str | None, refreshed: str
 ) -> Chart:
-    """HE rate against funding per inhabitant aged 16–64, one point per association."""
+    """SCB's HE rate against funding per inhabitant in the model's age band, one point per
+    association."""
     rows = funding[
         (funding["year"] == year)
         & funding["he_rate_pct"].notna()
-        & funding["funding_per_inhabitant_16_64_sek"].notna()
+        & funding["funding_per_inhabitant_sek"].notna()
     ]
     title = f"Ohälsa och finansiering {year or ''}".strip()
     figure = _figure(width=8.0, height=5.0)
@@ -162,20 +164,46 @@ def he_vs_funding_chart(
     if rows.empty:
         _no_data(ax)
     else:
-        ax.scatter(rows["he_rate_pct"], rows["funding_per_inhabitant_16_64_sek"],
+        ax.scatter(rows["he_rate_pct"], rows["funding_per_inhabitant_sek"],
                    color=_colours(rows, highlight), s=36, zorder=3)
         for _, row in rows[rows["association_id"] == highlight].iterrows():
             ax.annotate(row["association_name"],
-                        (row["he_rate_pct"], row["funding_per_inhabitant_16_64_sek"]),
+                        (row["he_rate_pct"], row["funding_per_inhabitant_sek"]),
                         xytext=(6, 6), textcoords="offset points", fontsize=8)
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:.0f} %"))
+        ax.xaxis.set_major_formatter(PercentTicks())
         ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}".replace(",", " ")))
-        ax.set_xlabel("HE i procent av invånarna 16–64 år")
-        ax.set_ylabel("Bidrag per invånare 16–64 år (kr)")
+        ax.set_xlabel("HE per 100 invånare 20–64 år (SCB)")
+        bands = sorted(rows["age_band"].dropna().unique()) if "age_band" in rows else []
+        ax.set_ylabel(f"Bidrag per invånare {'/'.join(bands)} år (kr)".replace("-", "–"))
         ax.grid(alpha=0.3)
     ax.set_title(title, loc="left", fontweight="bold")
     _caption(figure, FUNDING_SOURCE, refreshed, _any_sample(rows))
     return Chart("he_vs_funding", title, figure)
+
+
+class PercentTicks(Formatter):
+    """Tick labels in percent with as many decimals as the tick spacing needs, so a narrow
+    range (10.1 %, 10.2 %, …) never shows the same label twice; Swedish decimal comma."""
+
+    def format_ticks(self, values: list[float]) -> list[str]:
+        decimals = _decimals_for_spacing(values)
+        return [_percent(value, decimals) for value in values]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        ticks = self.axis.get_majorticklocs() if self.axis is not None else []
+        return _percent(x, _decimals_for_spacing(list(ticks)))
+
+
+def _decimals_for_spacing(values: list[float]) -> int:
+    ordered = sorted(values)
+    steps = [b - a for a, b in zip(ordered, ordered[1:], strict=False) if b > a]
+    if not steps:
+        return 0
+    return max(0, min(4, -math.floor(math.log10(min(steps)) + 1e-9)))
+
+
+def _percent(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f} %".replace(".", ",")
 
 
 def write_pngs(charts: list[Chart], out_dir: Path) -> list[Path]:

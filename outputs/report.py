@@ -16,14 +16,20 @@ from outputs.files import write_text
 from outputs.tables import FUNDING, SOURCES, Mart, Snapshot, format_value
 
 # The key table of the report: funding against the ideal allocation in one year.
+# The scope and coverage of the shares stand next to the ratio: an ideal is only as good as
+# its denominators.
 KEY_COLUMNS = (
     "association_name",
     "contribution_total_sek",
     "ideal_allocation_sek",
     "funding_ratio",
+    "share_scope",
+    "denominator_population_coverage",
+    "reported_ideal_allocation_sek",
+    "reported_ideal_share_pct",
     "funding_gap_sek",
     "he_rate_pct",
-    "funding_per_inhabitant_16_64_sek",
+    "funding_per_inhabitant_sek",
     "is_sample",
 )
 _NUMERIC_KINDS = {"year", "sek", "count", "ratio", "pct", "decimal"}
@@ -56,11 +62,31 @@ def report_page(snapshot: Snapshot, charts: list[Chart]) -> str:
     body = "\n".join([
         *(_figure(chart) for chart in charts),
         f"<h2>Finansiering och idealfördelning {year or ''}</h2>",
+        f"<p>{escape(scope_note(snapshot.frame(FUNDING), year))}</p>",
         key_table,
         "<p>Alla tabeller finns i <code>finsam.xlsx</code> (flik Läs mig har definitioner) "
         "och som CSV och Parquet i mapparna <code>csv/</code> och <code>parquet/</code>.</p>",
     ])
     return _page("Finsam – rapport", snapshot, body)
+
+
+def scope_note(funding: pd.DataFrame, year: int | None) -> str:
+    """What the year's shares are shares of, in a sentence for the reader of the table."""
+    rows = funding[(funding["year"] == year) & funding["share_scope"].notna()]
+    if rows.empty:
+        return "Ingen idealfördelning är beräknad för året."
+    first = rows.iloc[0]
+    covered = format_value(first["denominator_population_coverage"], "ratio")
+    if first["share_scope"] == "members":
+        return (f"Registret placerar alla kommuner detta år: andelarna räknas på förbundens "
+                f"medlemskommuner ({covered} av rikets invånare i åldersgruppen "
+                f"{first['age_band']}), med ett grundbelopp per förbund.")
+    registered = format_value(first["registry_population_coverage"], "ratio")
+    return (f"Registret är ofullständigt detta år: andelarna räknas på hela riket utom "
+            f"kommuner som står utanför alla förbund ({covered} av rikets invånare i "
+            f"åldersgruppen {first['age_band']}); förbunden i registret omfattar {registered}. "
+            f"Resten av landet är raden \"Kommuner som registret inte placerar i något "
+            f"förbund\", så att årets idealfördelningar summerar till statens ram.")
 
 
 def key_table_html(funding: pd.DataFrame, year: int | None) -> str:

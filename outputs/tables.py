@@ -96,12 +96,12 @@ FUNDING = Mart(
     sheet="Finansiering",
     title_en="Funding vs ideal allocation",
     description="Förbundens bidrag från staten, regionen och kommunerna jämfört med "
-    "idealfördelningen, per förbund och år.",
+    "idealfördelningen, per förbund och år; raden unplaced är resten av landet.",
     time_filter="year",
     order_by=("association_id", "year"),
     columns=(
         *_ASSOCIATION,
-        Column("year", "År", "Year", "year", "Året som bidragen avser."),
+        Column("year", "År", "Year", "year", "Budgetåret som bidragen och idealet avser."),
         Column("data_year", "Dataår", "Data year", "year",
                "Året för befolknings- och HE-uppgifterna bakom idealfördelningen."),
         Column("contribution_state_sek", "Bidrag staten (kr)", "State contribution (SEK)",
@@ -117,30 +117,68 @@ FUNDING = Mart(
                "medlemmarnas lika stora motfinansiering."),
         Column("funding_ratio", "Andel av idealfördelning", "Share of ideal allocation",
                "ratio", "Bidrag totalt delat med idealfördelningen (100 % = som idealet)."),
+        Column("share_scope", "Andelarnas nämnare", "Scope of the shares", "text",
+               "members: registret placerar alla kommuner det året, ett grundbelopp per "
+               "förbund. country_less_outside: registret är ofullständigt; andelarna räknas "
+               "på hela riket utom kommuner som står utanför alla förbund, grundbeloppet "
+               "för det dokumenterade antalet förbund, och resten av landet är raden "
+               "unplaced."),
+        Column("denominator_population_coverage", "Nämnarens andel av rikets invånare",
+               "Denominators' share of the national population", "ratio",
+               "Hur stor del av rikets invånare i åldersgruppen som nämnaren omfattar "
+               "(riket utom kommuner utanför alla förbund)."),
         Column("funding_gap_sek", "Skillnad mot idealfördelning (kr)",
                "Gap to ideal allocation (SEK)", "sek",
                "Bidrag totalt minus idealfördelningen (negativt = under idealet)."),
-        Column("population_16_64", "Invånare 16–64 år", "Inhabitants aged 16–64", "count",
-               "Invånare 16–64 år i medlemskommunerna (SCB)."),
-        Column("population_share", "Andel av rikets invånare 16–64", "Share of national "
-               "population aged 16–64", "ratio", "Förbundets andel av rikets invånare 16–64 år."),
-        Column("full_year_equivalents", "Helårsekvivalenter (HE)", "Full-year equivalents (HE)",
-               "decimal", "Helårsekvivalenter i medlemskommunerna (SCB)."),
-        Column("he_share", "Andel av rikets HE", "Share of national HE", "ratio",
-               "Förbundets andel av rikets helårsekvivalenter."),
-        Column("he_rate_pct", "HE per invånare 16–64 (%)", "HE rate, % of inhabitants 16–64",
-               "pct", "Helårsekvivalenter i procent av invånarna 16–64 år."),
-        Column("funding_per_he_sek", "Bidrag per HE (kr)", "Funding per HE (SEK)", "sek",
-               "Bidrag totalt delat med antalet helårsekvivalenter."),
-        Column("funding_per_inhabitant_16_64_sek", "Bidrag per invånare 16–64 (kr)",
-               "Funding per inhabitant 16–64 (SEK)", "sek",
-               "Bidrag totalt delat med antalet invånare 16–64 år."),
-        Column("reported_ideal_share_pct", "Rapporterad andel av idealfördelning (%)",
-               "Reported share of ideal allocation (%)", "pct",
-               "Andelen av idealfördelningen som förbundet själv anger i sin rapport."),
+        Column("ideal_state_allocation_sek", "Idealfördelning, statens del (kr)",
+               "Ideal allocation, state's share (SEK)", "sek",
+               "Statens del av idealfördelningen; årets rader summerar till statens ram."),
         Column("reported_ideal_allocation_sek", "Rapporterad idealfördelning (kr)",
                "Reported ideal allocation (SEK)", "sek",
                "Idealfördelningen som förbundet själv anger i sin rapport."),
+        Column("ideal_vs_reported_difference_pct", "Beräknad mot rapporterad idealfördelning "
+               "(%)", "Computed vs reported ideal (%)", "pct",
+               "Beräknad idealfördelning minus den rapporterade, i procent av den "
+               "rapporterade."),
+        Column("reported_ideal_share_pct", "Rapporterad andel av idealfördelning (%)",
+               "Reported share of ideal allocation (%)", "pct",
+               "Andelen av idealfördelningen som förbundet själv anger i sin rapport."),
+        Column("funding_ratio_vs_reported_pct_points", "Beräknad minus rapporterad andel "
+               "(procentenheter)", "Computed minus reported share (points)", "pct",
+               "Beräknad andel av idealfördelningen minus den rapporterade."),
+        Column("age_band", "Åldersgrupp", "Age band", "text",
+               "Åldersgruppen i modellens befolkningsnyckel för dataåret (16–64 eller 16–65)."),
+        Column("population_in_age_band", "Invånare i åldersgruppen",
+               "Inhabitants in the age band", "count",
+               "Invånare i åldersgruppen i förbundets kommuner (SCB)."),
+        Column("population_share", "Andel av nämnarens invånare",
+               "Share of the denominator's inhabitants", "ratio",
+               "Förbundets andel av invånarna i åldersgruppen i nämnaren (riket utom "
+               "kommuner utanför alla förbund), inte av hela riket."),
+        Column("full_year_equivalents", "Helårsekvivalenter (HE)", "Full-year equivalents (HE)",
+               "decimal", "Helårsekvivalenter i förbundets kommuner (SCB)."),
+        Column("he_share", "Andel av nämnarens HE", "Share of the denominator's HE", "ratio",
+               "Förbundets andel av helårsekvivalenterna i nämnaren (riket utom kommuner "
+               "utanför alla förbund)."),
+        Column("he_rate_pct", "HE per 100 invånare 20–64", "HE per 100 inhabitants 20–64",
+               "pct", "SCB:s HE-andel: helårsekvivalenter per 100 invånare 20–64 år."),
+        Column("funding_per_he_sek", "Bidrag per HE (kr)", "Funding per HE (SEK)", "sek",
+               "Bidrag totalt delat med antalet helårsekvivalenter."),
+        Column("funding_per_inhabitant_sek", "Bidrag per invånare i åldersgruppen (kr)",
+               "Funding per inhabitant in the age band (SEK)", "sek",
+               "Bidrag totalt delat med antalet invånare i åldersgruppen."),
+        Column("base_amounts", "Grundbelopp", "Base amounts", "count",
+               "Antal grundbelopp i raden: 1 för ett förbund; för unplaced de dokumenterade "
+               "förbund vars medlemmar registret inte känner."),
+        Column("state_pot_sek", "Statens ram (kr)", "State pot (SEK)", "sek",
+               "Statens medel till alla samordningsförbund budgetåret."),
+        Column("registry_population_coverage", "Registrets andel av rikets invånare",
+               "Registry's share of the national population", "ratio",
+               "Andelen av rikets invånare i åldersgruppen som bor i en medlemskommun i ett "
+               "förbund i registret."),
+        Column("parameter_status", "Parametrarnas status", "Status of the parameters", "text",
+               "Hur säker varje modellparameter för året är: confirmed (styrkt), unconfirmed "
+               "(ej styrkt för året), carried_forward (senast kända värdet), scenario."),
         _IS_SAMPLE,
     ),
 )
@@ -159,10 +197,10 @@ HE_BY_BENEFIT = Mart(
                "Ersättningsslagets kod, se listan över koder nedan."),
         Column("full_year_equivalents", "Helårsekvivalenter (HE)", "Full-year equivalents (HE)",
                "decimal", "Helårsekvivalenter i medlemskommunerna (SCB)."),
-        Column("population_16_64", "Invånare 16–64 år", "Inhabitants aged 16–64", "count",
-               "Invånare 16–64 år i medlemskommunerna (SCB)."),
-        Column("he_rate_pct", "HE per invånare 16–64 (%)", "HE rate, % of inhabitants 16–64",
-               "pct", "Helårsekvivalenter i procent av invånarna 16–64 år."),
+        Column("he_population", "Invånare 20–64 år", "Inhabitants aged 20–64", "count",
+               "Invånare i SCB:s åldersgrupp för HE i medlemskommunerna (SCB)."),
+        Column("he_rate_pct", "HE per 100 invånare 20–64", "HE per 100 inhabitants 20–64",
+               "pct", "SCB:s HE-andel: helårsekvivalenter per 100 invånare 20–64 år."),
         _IS_SAMPLE,
     ),
 )
@@ -290,11 +328,12 @@ CODES: dict[str, str] = {
 SOURCES: tuple[str, ...] = (
     "Bidrag, deltagare, avslut och insatskostnader: samordningsförbundens årsredovisningar, "
     "delårsrapporter, budgetuppföljningar och protokoll.",
-    "Befolkning 16–64 år och helårsekvivalenter (HE): SCB.",
+    "Befolkning och helårsekvivalenter (HE): SCB.",
     "Arbetslöshet: Arbetsförmedlingen.",
     "Idealfördelning: beräknad i lagret med statens fördelningsmodell (grundtilldelning, "
-    "75 % behovsmått och 25 % invånare 16–64 år); som behovsmått används HE från SCB i "
-    "stället för Försäkringskassans försörjningsmått i kronor.",
+    "75 % behovsmått och 25 % invånare i åldersgruppen); som behovsmått används HE från SCB "
+    "i stället för Försäkringskassans försörjningsmått i kronor. Parametrarna per år och "
+    "deras källor: dbt_project/seeds/allocation_parameters.csv.",
     "Förbund och medlemskommuner: projektets referensregister.",
 )
 

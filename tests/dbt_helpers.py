@@ -39,11 +39,15 @@ RAW_COLUMNS: dict[str, str] = {
         "municipality_code municipality_name county_code county_name source is_sample"
     ),
     "associations": (
-        "association_id association_name county_code name_patterns founded dissolved"
-        " confidence note source is_sample"
+        "association_id association_name aliases county_code founded dissolved successor_id"
+        " source_url note source is_sample"
     ),
     "association_members": (
-        "association_id municipality_code valid_from valid_to confidence note source is_sample"
+        "association_id municipality_code valid_from valid_to confidence source_url note source"
+        " is_sample"
+    ),
+    "municipalities_outside": (
+        "municipality_code valid_from valid_to source_url note source is_sample"
     ),
     "population": "municipality_code year age sex population source is_sample",
     "full_year_equivalents": (
@@ -150,10 +154,12 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
     """A small hand-made country: three associations, six municipalities, statistics of
     2022 (the data year of budget year 2024) and reports of 2024.
 
-    Population 16-64 in 2022: 0001 40 000, 0002 20 000, 0003 30 000, 0004 10 000,
-    0005 50 000, 0006 70 000. HE (total) in 2022: 1 500, 500, 1 500, 1 500, 9 999, 8 888.
-    On 1 January 2024 sf-a has 0001 and 0002 (0005 left on 2023-06-30), sf-b has 0003 (0006
-    joins on 2024-01-02) and sf-c has 0004 (joins on 2024-01-01).
+    Population in the model's age band of data year 2022 (16-65): 0001 40 000, 0002 20 000,
+    0003 30 000, 0004 10 000, 0005 100 000, 0006 70 000. HE (total) in 2022: 1 500, 500,
+    1 500, 1 500, 5 000, 8 888. On 1 January 2024 sf-a has 0001 and 0002 (0005 left on
+    2023-06-30 and is unplaced since), sf-b has 0003 (0006 joins on 2024-01-02; until then
+    it is documented as outside every association) and sf-c has 0004 (joins on
+    2024-01-01).
     """
     municipalities = [
         {"municipality_code": code, "municipality_name": name, "county_code": "01"}
@@ -173,11 +179,10 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
             "association_id": f"sf-{x}",
             "association_name": f"Förbund {x.upper()}",
             "county_code": "01",
+            "source_url": f"https://example.org/sf-{x}",
         }
         for x in "abc"
     ]
-    for row in associations:
-        row.update(name_patterns=row["association_name"].lower(), confidence="confirmed")
     members = [
         {"association_id": "sf-a", "municipality_code": "0001", "valid_from": "2010-01-01"},
         {"association_id": "sf-a", "municipality_code": "0002", "valid_from": "2010-01-01"},
@@ -192,20 +197,28 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
         {"association_id": "sf-c", "municipality_code": "0004", "valid_from": "2024-01-01"},
     ]
     for row in members:
-        row["confidence"] = "confirmed"
-    population_16_64 = {
+        row.update(confidence="confirmed", source_url="https://example.org/members")
+    outside = [
+        {
+            "municipality_code": "0006",
+            "valid_from": "2020-01-01",
+            "valid_to": "2024-01-01",
+            "source_url": "https://example.org/outside",
+        },
+    ]
+    population_in_band = {
         "0001": 40_000,
         "0002": 20_000,
         "0003": 30_000,
         "0004": 10_000,
-        "0005": 50_000,
+        "0005": 100_000,
         "0006": 70_000,
     }
     population = []
-    for code, total in population_16_64.items():
+    for code, total in population_in_band.items():
         for sex in ("women", "men"):
             # a quarter at each end of the band, plus people just outside it
-            for age, persons in ((15, 1_000), (16, total // 4), (64, total // 4), (65, 1_000)):
+            for age, persons in ((15, 1_000), (16, total // 4), (65, total // 4), (66, 1_000)):
                 population.append(
                     {
                         "municipality_code": code,
@@ -220,10 +233,12 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
         "0002": 500,
         "0003": 1_500,
         "0004": 1_500,
-        "0005": 9_999,
+        "0005": 5_000,
         "0006": 8_888,
     }
-    social_assistance = {"0001": 300, "0002": 100, "0003": 600, "0004": 500, "0005": 1, "0006": 1}
+    social_assistance = {
+        "0001": 300, "0002": 100, "0003": 600, "0004": 500, "0005": 1_000, "0006": 1
+    }
     full_year_equivalents = []
     for code, he in he_total.items():
         full_year_equivalents += [
@@ -252,13 +267,14 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
         ]
     he_population_share = [
         {
-            "municipality_code": "0001",
+            "municipality_code": code,
             "year": 2022,
             "sex": "total",
             "age_band": "20-64",
-            "population": 38_000,
+            "population": population,
             "share_pct": 3.9,
-        },
+        }
+        for code, population in (("0001", 38_000), ("0002", 18_000), ("0005", 90_000))
     ]
     unemployment = [
         {"municipality_code": "0001", "month": "2024-01-01", "persons": 100, "labour_force": 2_000},
@@ -413,6 +429,7 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
         "municipalities": municipalities,
         "associations": associations,
         "association_members": members,
+        "municipalities_outside": outside,
         "population": population,
         "full_year_equivalents": full_year_equivalents,
         "he_population_share": he_population_share,

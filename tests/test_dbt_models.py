@@ -1,8 +1,11 @@
 """dbt models on a hand-made three-association country (tests/dbt_helpers.py).
 
-Expected amounts are computed by hand below from the case's literal inputs; the state's
-model: ideal_state = 400 000 + (339 000 000 - 400 000 * 3) * (0.75 * HE share + 0.25 *
-population share), ideal budget = 2 * ideal_state.
+Expected amounts are computed by hand below from the case's literal inputs and the model's
+parameters for budget year 2024 in seeds/allocation_parameters.csv: pot 339 000 000, base
+400 000 counted for the 70 associations documented for 2024 (the case's registry is
+incomplete), weights 0.75 / 0.25, data year 2022, age band 16-65. Shares are over the
+country less the municipality documented as outside (0006): population 200 000, HE 10 000.
+distributed pot = 339 000 000 - 70 * 400 000 = 311 000 000.
 """
 
 from __future__ import annotations
@@ -46,23 +49,15 @@ def scenario_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path,
         three_association_case(),
         dbt_vars={"measure_weight": 0.5, "population_weight": 0.5},
-        command="run",
     )
 
 
 def _funding_scenario(path: Path, dbt_vars: dict) -> Path:
     """The case's funding mart (and what it needs) built with ``dbt_vars``."""
     write_raw_tables(path, three_association_case())
-    run_dbt(path, "run", "--select", "+fct_funding_vs_ideal", dbt_vars=dbt_vars)
+    run_dbt(path, "build", "--select", "+fct_funding_vs_ideal", "--indirect-selection",
+            "cautious", dbt_vars=dbt_vars)
     return path / "build" / "warehouse.duckdb"
-
-
-@pytest.fixture(scope="module")
-def national_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _funding_scenario(
-        tmp_path_factory.mktemp("dbt_national"),
-        {"share_scope": "national", "association_count": 3},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -82,39 +77,63 @@ def ideal_by_association(path: Path, year: int = 2024) -> dict[str, float]:
     return dict(zip(frame.association_id, frame.ideal_allocation_sek, strict=True))
 
 
+DISTRIBUTED = 339_000_000 - 70 * 400_000
+
+
 def test_ideal_allocation_matches_hand_computation(warehouse: Path) -> None:
-    # Members on 1 Jan 2024, statistics of 2022:
-    #   sf-a = 0001 + 0002: population 16-64 60 000 (share 0.6), HE 2 000 (share 0.4)
-    #   sf-b = 0003:        population 30 000 (0.3),           HE 1 500 (0.3)
-    #   sf-c = 0004:        population 10 000 (0.1),           HE 1 500 (0.3)
-    # rest of the pot = 339 000 000 - 3 * 400 000 = 337 800 000
-    # sf-a: 400 000 + 337 800 000 * (0.75*0.4 + 0.25*0.6 = 0.45)  = 152 410 000 -> x2
-    # sf-b: 400 000 + 337 800 000 * (0.75*0.3 + 0.25*0.3 = 0.30)  = 101 740 000 -> x2
-    # sf-c: 400 000 + 337 800 000 * (0.75*0.3 + 0.25*0.1 = 0.25)  =  84 850 000 -> x2
+    # Members on 1 Jan 2024, statistics of 2022; 0005 (left sf-a in 2023) is unplaced:
+    #   sf-a = 0001 + 0002: population 60 000 (share 0.3),  HE 2 000 (share 0.2)
+    #   sf-b = 0003:        population 30 000 (0.15),        HE 1 500 (0.15)
+    #   sf-c = 0004:        population 10 000 (0.05),        HE 1 500 (0.15)
+    #   unplaced = 0005:    population 100 000 (0.5),        HE 5 000 (0.5), 67 bases
+    # sf-a:     400 000 + 311 000 000 * (0.75*0.2  + 0.25*0.3  = 0.225) = 70 375 000
+    # sf-b:     400 000 + 311 000 000 * (0.75*0.15 + 0.25*0.15 = 0.15)  = 47 050 000
+    # sf-c:     400 000 + 311 000 000 * (0.75*0.15 + 0.25*0.05 = 0.125) = 39 275 000
+    # unplaced: 67 * 400 000 + 311 000 000 * 0.5                        = 182 300 000
     assert ideal_by_association(warehouse) == pytest.approx(
-        {"sf-a": 304_820_000, "sf-b": 203_480_000, "sf-c": 169_700_000}
+        {"sf-a": 140_750_000, "sf-b": 94_100_000, "sf-c": 78_550_000, "unplaced": 364_600_000}
     )
 
 
-def test_ideal_allocation_shares_and_membership(warehouse: Path) -> None:
+def test_state_ideals_add_up_to_the_pot(warehouse: Path) -> None:
+    total = query(
+        warehouse,
+        "select sum(ideal_state_allocation_sek) as total from marts.fct_funding_vs_ideal"
+        " where year = 2024",
+    ).total.iloc[0]
+    assert float(total) == pytest.approx(339_000_000, abs=1)
+
+
+def test_ideal_allocation_shares_scope_and_coverage(warehouse: Path) -> None:
     frame = query(
         warehouse,
-        "select association_id, data_year, n_member_municipalities, population_16_64,"
-        " full_year_equivalents, population_share, he_share, member_population_coverage"
+        "select association_id, data_year, share_scope, age_band, n_municipalities,"
+        " base_amounts, population_in_age_band, full_year_equivalents, population_share,"
+        " he_share, denominator_population, denominator_population_coverage,"
+        " registry_population_coverage, parameter_status"
         " from marts.fct_funding_vs_ideal where year = 2024 order by association_id",
     ).set_index("association_id")
-    # 0005 left sf-a on 2023-06-30, 0006 joins sf-b on 2024-01-02: neither counts in 2024;
-    # 0004 joins sf-c on 2024-01-01 and counts.
-    assert frame.n_member_municipalities.to_dict() == {"sf-a": 2, "sf-b": 1, "sf-c": 1}
-    assert frame.data_year.tolist() == [2022, 2022, 2022]
-    assert frame.population_16_64.to_dict() == {"sf-a": 60_000, "sf-b": 30_000, "sf-c": 10_000}
-    assert frame.full_year_equivalents.to_dict() == {"sf-a": 2_000, "sf-b": 1_500, "sf-c": 1_500}
+    # 0005 left sf-a on 2023-06-30, 0006 joins sf-b on 2024-01-02 (outside until then):
+    # neither counts for an association in 2024; 0004 joins sf-c on 2024-01-01 and counts.
+    assert frame.n_municipalities.to_dict() == {"sf-a": 2, "sf-b": 1, "sf-c": 1, "unplaced": 1}
+    assert frame.base_amounts.to_dict() == {"sf-a": 1, "sf-b": 1, "sf-c": 1, "unplaced": 67}
+    assert set(frame.share_scope) == {"country_less_outside"}
+    assert set(frame.age_band) == {"16-65"}
+    assert frame.data_year.tolist() == [2022] * 4
+    assert frame.population_in_age_band.to_dict() == {
+        "sf-a": 60_000, "sf-b": 30_000, "sf-c": 10_000, "unplaced": 100_000
+    }
     assert frame.population_share.to_dict() == pytest.approx(
-        {"sf-a": 0.6, "sf-b": 0.3, "sf-c": 0.1}
+        {"sf-a": 0.3, "sf-b": 0.15, "sf-c": 0.05, "unplaced": 0.5}
     )
-    assert frame.he_share.to_dict() == pytest.approx({"sf-a": 0.4, "sf-b": 0.3, "sf-c": 0.3})
-    # 100 000 of the country's 220 000 aged 16-64 live in a member municipality
-    assert frame.member_population_coverage.tolist() == pytest.approx([100_000 / 220_000] * 3)
+    assert frame.he_share.to_dict() == pytest.approx(
+        {"sf-a": 0.2, "sf-b": 0.15, "sf-c": 0.15, "unplaced": 0.5}
+    )
+    # the denominators are the country (270 000) less 0006 (70 000), documented outside
+    assert set(frame.denominator_population) == {200_000}
+    assert frame.denominator_population_coverage.tolist() == pytest.approx([200 / 270] * 4)
+    assert frame.registry_population_coverage.tolist() == pytest.approx([100 / 270] * 4)
+    assert frame.parameter_status.iloc[0].startswith("pot unconfirmed, base confirmed")
 
 
 def test_years_without_statistics_get_no_ideal(warehouse: Path) -> None:
@@ -125,42 +144,31 @@ def test_years_without_statistics_get_no_ideal(warehouse: Path) -> None:
 
 def test_scenario_weights_change_the_allocation(scenario_warehouse: Path) -> None:
     # measure_weight = population_weight = 0.5:
-    # sf-a: 400 000 + 337 800 000 * (0.5*0.4 + 0.5*0.6 = 0.5) = 169 300 000 -> x2
-    # sf-b: 400 000 + 337 800 000 * (0.5*0.3 + 0.5*0.3 = 0.3) = 101 740 000 -> x2 (unchanged)
-    # sf-c: 400 000 + 337 800 000 * (0.5*0.3 + 0.5*0.1 = 0.2) =  67 960 000 -> x2
+    # sf-a: 400 000 + 311 000 000 * (0.5*0.2 + 0.5*0.3 = 0.25)   = 78 150 000 -> x2
+    # sf-b: 400 000 + 311 000 000 * (0.5*0.15 + 0.5*0.15 = 0.15) = 47 050 000 -> x2 (unchanged)
+    # sf-c: 400 000 + 311 000 000 * (0.5*0.15 + 0.5*0.05 = 0.1)  = 31 500 000 -> x2
     assert ideal_by_association(scenario_warehouse) == pytest.approx(
-        {"sf-a": 338_600_000, "sf-b": 203_480_000, "sf-c": 135_920_000}
-    )
-
-
-def test_national_scope_takes_shares_of_the_whole_country(national_warehouse: Path) -> None:
-    # Country 2022: population 16-64 220 000, HE 1 500 + 500 + 1 500 + 1 500 + 9 999 + 8 888
-    # = 23 887, so the non-member municipalities 0005 and 0006 dilute every share.
-    assert ideal_by_association(national_warehouse) == pytest.approx(
-        {
-            "sf-a": 2 * (400_000 + 337_800_000 * (0.75 * 2_000 / 23_887 + 0.25 * 60 / 220)),
-            "sf-b": 2 * (400_000 + 337_800_000 * (0.75 * 1_500 / 23_887 + 0.25 * 30 / 220)),
-            "sf-c": 2 * (400_000 + 337_800_000 * (0.75 * 1_500 / 23_887 + 0.25 * 10 / 220)),
-        }
+        {"sf-a": 156_300_000, "sf-b": 94_100_000, "sf-c": 63_000_000, "unplaced": 364_600_000}
     )
 
 
 def test_excluding_a_benefit_type_changes_the_measure(excluded_benefit_warehouse: Path) -> None:
     # HE without social assistance: sf-a 2 000 - 400 = 1 600, sf-b 1 500 - 600 = 900,
-    # sf-c 1 500 - 500 = 1 000; total 3 500. Population shares stay 0.6 / 0.3 / 0.1.
-    # sf-a: 2 * (400 000 + 337 800 000 * (0.75 * 1600/3500 + 0.25 * 0.6))
+    # sf-c 1 500 - 500 = 1 000, unplaced 5 000 - 1 000 = 4 000; total 7 500. Population
+    # shares stay 0.3 / 0.15 / 0.05 / 0.5.
     assert ideal_by_association(excluded_benefit_warehouse) == pytest.approx(
         {
-            "sf-a": 2 * (400_000 + 337_800_000 * (0.75 * 1_600 / 3_500 + 0.25 * 0.6)),
-            "sf-b": 2 * (400_000 + 337_800_000 * (0.75 * 900 / 3_500 + 0.25 * 0.3)),
-            "sf-c": 2 * (400_000 + 337_800_000 * (0.75 * 1_000 / 3_500 + 0.25 * 0.1)),
+            "sf-a": 2 * (400_000 + DISTRIBUTED * (0.75 * 1_600 / 7_500 + 0.25 * 0.3)),
+            "sf-b": 2 * (400_000 + DISTRIBUTED * (0.75 * 900 / 7_500 + 0.25 * 0.15)),
+            "sf-c": 2 * (400_000 + DISTRIBUTED * (0.75 * 1_000 / 7_500 + 0.25 * 0.05)),
+            "unplaced": 2 * (67 * 400_000 + DISTRIBUTED * (0.75 * 4_000 / 7_500 + 0.25 * 0.5)),
         }
     )
     he_share = query(
         excluded_benefit_warehouse,
         "select he_share from marts.fct_funding_vs_ideal where association_id = 'sf-a'",
     ).he_share.iloc[0]
-    assert he_share == pytest.approx(0.4)  # HE itself is still all benefits
+    assert he_share == pytest.approx(0.2)  # HE itself is still all benefits
 
 
 def test_funding_vs_ideal_uses_annual_outcome_and_override(warehouse: Path) -> None:
@@ -172,13 +180,20 @@ def test_funding_vs_ideal_uses_annual_outcome_and_override(warehouse: Path) -> N
     assert row.contribution_region_sek == 8_100_000  # the override, not the extracted 8 000 000
     assert row.contribution_municipalities_sek == 8_000_000
     assert row.contribution_total_sek == 32_100_000
-    assert row.funding_ratio == pytest.approx(32_100_000 / 304_820_000)
-    assert row.funding_gap_sek == pytest.approx(32_100_000 - 304_820_000)
-    assert row.funding_per_he_sek == pytest.approx(16_050)  # 32 100 000 / 2 000
-    assert row.funding_per_inhabitant_16_64_sek == pytest.approx(535)  # / 60 000
-    assert row.he_rate_pct == pytest.approx(100 * 2_000 / 60_000)
+    assert row.funding_ratio == pytest.approx(32_100_000 / 140_750_000)
+    assert float(row.funding_gap_sek) == pytest.approx(32_100_000 - 140_750_000)
+    assert float(row.funding_per_he_sek) == pytest.approx(16_050)  # 32 100 000 / 2 000
+    assert float(row.funding_per_inhabitant_sek) == pytest.approx(535)  # / 60 000
+    assert row.he_rate_pct == pytest.approx(100 * 2_000 / (38_000 + 18_000))
+    # computed and reported side by side
     assert row.reported_ideal_share_pct == 58
     assert row.reported_ideal_allocation_sek == 57_500_000
+    assert row.ideal_vs_reported_difference_pct == pytest.approx(
+        100 * (140_750_000 - 57_500_000) / 57_500_000
+    )
+    assert row.funding_ratio_vs_reported_pct_points == pytest.approx(
+        100 * 32_100_000 / 140_750_000 - 58
+    )
     assert row.contribution_document_id == "doc-a-2024"
     assert not row.is_sample
 
@@ -189,21 +204,23 @@ def test_funding_vs_ideal_falls_back_to_budget(warehouse: Path) -> None:
         "select association_id, contribution_basis, contribution_total_sek"
         " from marts.fct_funding_vs_ideal order by association_id",
     )
-    assert frame.contribution_basis.tolist() == ["outcome", "budget", None]
+    assert frame.contribution_basis.tolist() == ["outcome", "budget", None, None]
     assert frame.contribution_total_sek.tolist()[:2] == [32_100_000, 20_000_000]
 
 
 def test_he_by_benefit_uses_members_of_the_statistics_year(warehouse: Path) -> None:
     frame = query(
         warehouse,
-        "select association_id, benefit_type, full_year_equivalents, population_16_64"
+        "select association_id, benefit_type, full_year_equivalents, he_population, he_rate_pct"
         " from marts.fct_he_by_benefit where year = 2022 order by 1, 2",
     )
     rows = {(r.association_id, r.benefit_type): r for r in frame.itertuples()}
     # on 1 Jan 2022 sf-a has 0001, 0002 and 0005; sf-c has no members yet
-    assert rows[("sf-a", "total")].full_year_equivalents == 1_500 + 500 + 9_999
-    assert rows[("sf-a", "social_assistance")].full_year_equivalents == 300 + 100 + 1
-    assert rows[("sf-a", "total")].population_16_64 == 40_000 + 20_000 + 50_000
+    assert rows[("sf-a", "total")].full_year_equivalents == 1_500 + 500 + 5_000
+    assert rows[("sf-a", "social_assistance")].full_year_equivalents == 300 + 100 + 1_000
+    # SCB's own HE rate: HE per inhabitant of its HE band (20-64)
+    assert rows[("sf-a", "total")].he_population == 38_000 + 18_000 + 90_000
+    assert rows[("sf-a", "total")].he_rate_pct == pytest.approx(100 * 7_000 / 146_000)
     assert set(frame.association_id) == {"sf-a", "sf-b"}
 
 
@@ -300,3 +317,15 @@ def test_pandera_failure_names_the_failing_rows(warehouse: Path) -> None:
     failing = result.metadata["failing_rows"].value
     assert [(row["association_id"], row["year"]) for row in failing] == [("sf-b", "2024")]
     assert "association_id=sf-b, year=2024" in result.description
+
+
+def test_an_ideal_larger_than_its_input_shares_is_blocked(warehouse: Path) -> None:
+    frame = query(warehouse, "select * from marts.fct_funding_vs_ideal order by association_id")
+    # sf-b's keys are 0.15 and 0.15 of the distributed pot; an ideal of 0.25 of it cannot be
+    sf_b = frame.association_id == "sf-b"
+    frame.loc[sf_b, "ideal_state_allocation_sek"] = 400_000 + DISTRIBUTED * 0.25
+    result = validate_frame(frame, FctFundingVsIdeal, "marts.fct_funding_vs_ideal")
+    assert not result.passed
+    failing = result.metadata["failing_rows"].value
+    assert [(row["association_id"], row["year"]) for row in failing] == [("sf-b", "2024")]
+    assert any("ideal_share_within_its_input_shares" in check for check in failing[0]["failed"])

@@ -23,19 +23,23 @@ MARTS_DDL = """
 create schema marts;
 create table marts.dim_association (
     association_id varchar, association_name varchar, county_code varchar, founded date,
-    dissolved date, confidence varchar, n_member_municipalities integer);
+    dissolved date, n_member_municipalities integer);
 create table marts.fct_funding_vs_ideal (
     association_id varchar, year integer, association_name varchar, data_year integer,
     contribution_state_sek double, contribution_region_sek double,
     contribution_municipalities_sek double, contribution_total_sek double,
     ideal_allocation_sek double, funding_ratio double, funding_gap_sek double,
-    population_16_64 bigint, population_share double, full_year_equivalents double,
-    he_share double, he_rate_pct double, funding_per_he_sek double,
-    funding_per_inhabitant_16_64_sek double, reported_ideal_share_pct double,
-    reported_ideal_allocation_sek double, is_sample boolean);
+    population_in_age_band bigint, he_rate_pct double, funding_per_inhabitant_sek double,
+    is_sample boolean, share_scope varchar, denominator_population_coverage double,
+    registry_population_coverage double, age_band varchar, population_share double,
+    full_year_equivalents double, he_share double, funding_per_he_sek double,
+    ideal_state_allocation_sek double, reported_ideal_share_pct double,
+    reported_ideal_allocation_sek double, ideal_vs_reported_difference_pct double,
+    funding_ratio_vs_reported_pct_points double, base_amounts bigint, state_pot_sek double,
+    parameter_status varchar);
 create table marts.fct_he_by_benefit (
     association_id varchar, year integer, benefit_type varchar, association_name varchar,
-    full_year_equivalents double, population_16_64 bigint, he_rate_pct double,
+    full_year_equivalents double, he_population bigint, he_rate_pct double,
     is_sample boolean);
 create table marts.fct_unemployment_monthly (
     association_id varchar, month date, age_band varchar, sex varchar, measure varchar,
@@ -77,15 +81,21 @@ def write_warehouse(path: Path) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute(MARTS_DDL)
         con.executemany(
-            "insert into marts.dim_association values (?, ?, '01', null, null, 'confirmed', 2)",
+            "insert into marts.dim_association values (?, ?, '01', null, null, 2)",
             [("alfa", "Samordningsförbundet Alfa"), ("beta", "Samordningsförbundet Beta"),
              ("gamma", "Finsam Gamma")],
         )
         for (aid, year, name, state, region, muni, total, ideal, ratio, gap, pop, he_rate,
              per_inhabitant, sample) in FUNDING_ROWS:
             con.execute(
-                "insert into marts.fct_funding_vs_ideal values "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, null, ?, null, ?, null, null, ?)",
+                "insert into marts.fct_funding_vs_ideal (association_id, year, association_name,"
+                " data_year, contribution_state_sek, contribution_region_sek,"
+                " contribution_municipalities_sek, contribution_total_sek, ideal_allocation_sek,"
+                " funding_ratio, funding_gap_sek, population_in_age_band, he_rate_pct,"
+                " funding_per_inhabitant_sek, is_sample, share_scope,"
+                " denominator_population_coverage, registry_population_coverage, age_band)"
+                " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'country_less_outside',"
+                " 0.95, 0.6, '16-65')",
                 [aid, year, name, year - 2, state, region, muni, total, ideal, ratio, gap, pop,
                  he_rate, per_inhabitant, sample],
             )
@@ -433,3 +443,40 @@ def test_workbook_keeps_the_latest_months_of_a_monthly_mart() -> None:
     assert len(kept) == 24
     assert kept["month"].min() == pd.Timestamp("2023-01-01")
     assert kept["month"].max() == pd.Timestamp("2024-12-01")
+
+
+def test_funding_shows_scope_and_coverage_next_to_the_ratio(exported: Path) -> None:
+    headers = next(load_workbook(exported / "finsam.xlsx")["Finansiering"].iter_rows(
+        values_only=True))
+    ratio = headers.index("Andel av idealfördelning")
+    assert headers[ratio + 1: ratio + 3] == (
+        "Andelarnas nämnare", "Nämnarens andel av rikets invånare")
+    # a population share is labelled as a share of the denominator, never of the country
+    assert "Andel av nämnarens invånare" in headers
+    assert not any("rikets invånare 16" in str(h) for h in headers)
+    page = (exported / "report.html").read_text()
+    key_table = page[page.index('<table id="key-table">'):]
+    assert "<th>Andelarnas nämnare</th><th>Nämnarens andel av rikets invånare</th>" in key_table
+    assert "country_less_outside" in key_table and "95,0 %" in key_table
+    assert "Registret är ofullständigt detta år" in page
+    assert "förbunden i registret omfattar 60,0 %" in page
+
+
+def test_narrow_percent_range_gets_distinct_tick_labels() -> None:
+    from outputs.charts import he_vs_funding_chart
+
+    funding = pd.DataFrame({
+        "association_id": ["a", "b", "c"],
+        "association_name": ["A", "B", "C"],
+        "year": [2024] * 3,
+        "he_rate_pct": [10.10, 10.14, 10.18],
+        "funding_per_inhabitant_sek": [40.0, 50.0, 60.0],
+        "age_band": ["16-65"] * 3,
+        "is_sample": [False] * 3,
+    })
+    chart = he_vs_funding_chart(funding, 2024, None, "2024-01-01 00:00 UTC")
+    chart.figure.canvas.draw()
+    labels = [t.get_text() for t in chart.figure.axes[0].get_xticklabels() if t.get_text()]
+    assert len(labels) >= 3
+    assert len(set(labels)) == len(labels), labels
+    assert all(label.endswith(" %") and "," in label for label in labels), labels

@@ -1,5 +1,6 @@
 -- Associations furthest below their ideal allocation in the latest budget year with both
--- actual and ideal figures.
+-- actual and ideal figures, with the scope of the shares and how much of the country's
+-- population in the age band the denominators cover.
 with latest as (
     select max(year) as year
     from marts.fct_funding_vs_ideal
@@ -13,6 +14,8 @@ select
     round(f.ideal_allocation_sek / 1e6, 1) as ideal_msek,
     round(100 * f.funding_ratio) as pct_of_ideal,
     round(f.funding_gap_sek / 1e6, 1) as gap_msek,
+    f.share_scope,
+    round(100 * f.denominator_population_coverage) as denominators_cover_pct,
     f.is_sample
 from marts.fct_funding_vs_ideal as f
 inner join latest on f.year = latest.year

@@ -4,7 +4,8 @@ select
     year,
     data_year,
     round(funding_per_he_sek) as funding_per_he_sek,
-    round(funding_per_inhabitant_16_64_sek) as funding_per_inhabitant_16_64_sek,
+    age_band,
+    round(funding_per_inhabitant_sek) as funding_per_inhabitant_sek,
     contribution_basis
 from marts.fct_funding_vs_ideal
 where funding_per_he_sek is not null

@@ -1,13 +1,18 @@
--- Every budget year's ideal allocations must add up to the national budget pot
--- (state_pot_sek * budget_multiplier). Fails when measure_weight + population_weight <> 1.
--- With share_scope 'national' the registered associations get only their part of it.
-{{ config(enabled=var('share_scope') == 'members') }}
+-- Every budget year's state ideals in the mart, the 'unplaced' row included, must add up to
+-- that year's pot within 1 krona. Fails when the shares are taken over a partial set of
+-- municipalities, the weights do not add up to 1, or a base amount is lost or counted twice.
 
 with
 
-ideal as (
+parameters as (
 
-    select * from {{ ref('int_ideal_allocation') }}
+    select * from {{ ref('int_allocation_parameters') }}
+
+),
+
+funding as (
+
+    select * from {{ ref('fct_funding_vs_ideal') }}
 
 ),
 
@@ -15,14 +20,20 @@ totals as (
 
     select
         year,
-        sum(ideal_allocation_sek) as total_ideal_allocation_sek,
-        {{ var('state_pot_sek') }} * {{ var('budget_multiplier') }} as national_pot_sek
+        sum(ideal_state_allocation_sek) as total_ideal_state_allocation_sek
 
-    from ideal
+    from funding
+    where ideal_state_allocation_sek is not null
     group by year
 
 )
 
-select * from totals
-where abs(total_ideal_allocation_sek - national_pot_sek) > 1
+select
+    totals.year,
+    totals.total_ideal_state_allocation_sek,
+    parameters.state_pot_sek
 
+from totals
+inner join parameters
+    on totals.year = parameters.year
+where abs(totals.total_ideal_state_allocation_sek - parameters.state_pot_sek) > 1

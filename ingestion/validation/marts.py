@@ -23,19 +23,22 @@ class _Mart(pa.DataFrameModel):
 
 
 class DimAssociation(_Mart):
-    """One row per samordningsförbund."""
+    """One row per samordningsförbund, active or ended."""
 
     association_id: Series[str] = pa.Field(unique=True, description="our id")
     association_name: Series[str] = pa.Field(description="official name")
-    county_code: Series[str] = pa.Field(nullable=True, description="two-digit county code")
+    county_code: Series[str] = pa.Field(description="two-digit county code of the seat")
     founded: Series[pa.DateTime] = pa.Field(nullable=True, description="founding date")
-    dissolved: Series[pa.DateTime] = pa.Field(nullable=True, description="dissolution date")
-    confidence: Series[str] = pa.Field(nullable=True, description="registry confidence")
+    dissolved: Series[pa.DateTime] = pa.Field(nullable=True, description="last day")
     n_member_municipalities: Series[int] = pa.Field(ge=0, description="members today")
+
+    @pa.dataframe_check
+    def an_ended_association_has_no_members_today(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["is_active"] | (df["n_member_municipalities"] == 0)
 
 
 class DimMunicipality(_Mart):
-    """One row per municipality, with today's association."""
+    """One row per municipality, with where it stands today."""
 
     municipality_code: Series[str] = pa.Field(
         unique=True, str_matches=MUNICIPALITY_CODE, description="four-digit code"
@@ -47,35 +50,39 @@ class DimMunicipality(_Mart):
     association_name: Series[str] = pa.Field(nullable=True, description="its name")
 
 
-class FctFundingVsIdeal(_Mart):
-    """One row per association and budget year: actual funding against the ideal."""
+# Kronor of rounding allowed between an ideal and the shares it is computed from.
+ROUNDING_SEK = 1.0
 
-    association_id: Series[str] = pa.Field(description="the association")
+
+class FctFundingVsIdeal(_Mart):
+    """One row per association (or the unplaced rest of the country) and budget year."""
+
+    association_id: Series[str] = pa.Field(description="the association or 'unplaced'")
     year: Series[int] = pa.Field(ge=2000, le=2100, description="budget year")
     association_name: Series[str] = pa.Field(nullable=True, description="official name")
-    data_year: Series[int] = pa.Field(description="statistics year behind the keys")
-    contribution_basis: Series[str] = pa.Field(
-        nullable=True, isin=["outcome", "budget"], description="outcome or budget"
-    )
+    data_year: Series[int] = pa.Field(nullable=True, description="statistics year of the keys")
     contribution_state_sek: Series[float] = pa.Field(nullable=True, ge=0, description="state")
     contribution_region_sek: Series[float] = pa.Field(nullable=True, ge=0, description="region")
     contribution_municipalities_sek: Series[float] = pa.Field(
         nullable=True, ge=0, description="municipalities"
     )
     contribution_total_sek: Series[float] = pa.Field(nullable=True, ge=0, description="total")
+    ideal_state_allocation_sek: Series[float] = pa.Field(
+        nullable=True, gt=0, description="state's ideal"
+    )
     ideal_allocation_sek: Series[float] = pa.Field(nullable=True, gt=0, description="ideal")
     funding_ratio: Series[float] = pa.Field(nullable=True, ge=0, description="actual / ideal")
-    funding_gap_sek: Series[float] = pa.Field(nullable=True, description="actual - ideal")
-    population_16_64: Series[float] = pa.Field(nullable=True, ge=0, description="population")
+    population_in_age_band: Series[float] = pa.Field(nullable=True, ge=0, description="population")
     population_share: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="share")
+    measure_share: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="share")
     full_year_equivalents: Series[float] = pa.Field(nullable=True, ge=0, description="HE")
     he_share: Series[float] = pa.Field(nullable=True, ge=0, le=1, description="HE share")
     he_rate_pct: Series[float] = pa.Field(nullable=True, ge=0, le=100, description="HE rate")
     funding_per_he_sek: Series[float] = pa.Field(nullable=True, ge=0, description="per HE")
-    funding_per_inhabitant_16_64_sek: Series[float] = pa.Field(
-        nullable=True, ge=0, description="per inhabitant 16-64"
+    funding_per_inhabitant_sek: Series[float] = pa.Field(
+        nullable=True, ge=0, description="per inhabitant in the age band"
     )
-    member_population_coverage: Series[float] = pa.Field(
+    registry_population_coverage: Series[float] = pa.Field(
         nullable=True, ge=0, le=1, description="share of the country in known associations"
     )
     reported_ideal_share_pct: Series[float] = pa.Field(
@@ -91,7 +98,19 @@ class FctFundingVsIdeal(_Mart):
 
     @pa.dataframe_check
     def data_year_precedes_budget_year(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["data_year"] <= df["year"]
+        return df["data_year"].isna() | (df["data_year"] <= df["year"])
+
+    @pa.dataframe_check
+    def ideal_share_within_its_input_shares(cls, df: pd.DataFrame) -> Series[bool]:
+        """The distributed part of an ideal is a weighted mean of the unit's two shares, so
+        it lies between them: a larger one means broken weights or denominators."""
+        base = (df["state_pot_sek"] - df["distributed_pot_sek"]) / df["n_base_amounts"]
+        distributed = df["ideal_state_allocation_sek"] - base * df["base_amounts"]
+        shares = df[["measure_share", "population_share"]]
+        upper = df["distributed_pot_sek"] * shares.max(axis=1) + ROUNDING_SEK
+        lower = df["distributed_pot_sek"] * shares.min(axis=1) - ROUNDING_SEK
+        inside = (distributed <= upper) & (distributed >= lower)
+        return df["ideal_state_allocation_sek"].isna() | inside
 
 
 class FctHeByBenefit(_Mart):
@@ -102,7 +121,7 @@ class FctHeByBenefit(_Mart):
     benefit_type: Series[str] = pa.Field(isin=BENEFIT_TYPES, description="benefit type")
     association_name: Series[str] = pa.Field(nullable=True, description="official name")
     full_year_equivalents: Series[float] = pa.Field(ge=0, description="HE")
-    population_16_64: Series[float] = pa.Field(nullable=True, ge=0, description="population")
+    he_population: Series[float] = pa.Field(nullable=True, ge=0, description="population")
     he_rate_pct: Series[float] = pa.Field(nullable=True, ge=0, le=100, description="HE rate")
     is_sample: Series[pd.BooleanDtype] = pa.Field(description="any input is sample data")
 

@@ -146,9 +146,7 @@ class StgReferenceAssociations(_Staging):
 
     association_id: Series[str] = pa.Field(unique=True, description="our id")
     association_name: Series[str] = pa.Field(description="official name")
-    confidence: Series[str] = pa.Field(
-        nullable=True, isin=["confirmed", "uncertain"], description="registry confidence"
-    )
+    county_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description="county of the seat")
 
 
 class StgReferenceAssociationMembers(_Staging):

@@ -1,11 +1,19 @@
--- The allocation keys of each association for budget year Y: the members on 1 January of
--- Y, with their statistics of the data year Y - data_year_lag.
+-- The allocation keys of each allocation unit and budget year Y: the statistics of data year
+-- Y - lag summed over the unit's municipalities on 1 January of Y. A unit is a registered
+-- association with members, 'unplaced' (municipalities the registry does not place) or
+-- 'outside' (documented as outside every association; not in the denominators).
 
 with
 
-members as (
+placement as (
 
-    select * from {{ ref('int_association_members_by_year') }}
+    select * from {{ ref('int_municipality_placement_by_year') }}
+
+),
+
+parameters as (
+
+    select * from {{ ref('int_allocation_parameters') }}
 
 ),
 
@@ -28,47 +36,69 @@ full_year_equivalents as (
 
 ),
 
-members_with_data_year as (
+he_population as (
+
+    select * from {{ ref('stg_scb__he_population_share') }}
+    where sex = 'total'
+
+),
+
+municipality_inputs as (
 
     select
-        *,
-        year - {{ var('data_year_lag') }} as data_year
+        coalesce(placement.association_id, placement.placement) as allocation_unit_id,
+        placement.placement,
+        placement.year,
+        parameters.data_year,
+        parameters.population_age_min || '-' || parameters.population_age_max as age_band,
+        placement.municipality_code,
+        population.population_in_age_band,
+        measure.measure_value,
+        full_year_equivalents.full_year_equivalents,
+        he_population.population as he_population,
+        placement.is_sample
+        or coalesce(population.is_sample, false)
+        or coalesce(measure.is_sample, false)
+        or coalesce(full_year_equivalents.is_sample, false) as is_sample
 
-    from members
+    from placement
+    inner join parameters
+        on placement.year = parameters.year
+    left join population
+        on placement.municipality_code = population.municipality_code
+        and parameters.data_year = population.year
+    left join measure
+        on placement.municipality_code = measure.municipality_code
+        and parameters.data_year = measure.year
+    left join full_year_equivalents
+        on placement.municipality_code = full_year_equivalents.municipality_code
+        and parameters.data_year = full_year_equivalents.year
+    left join he_population
+        on placement.municipality_code = he_population.municipality_code
+        and parameters.data_year = he_population.year
 
 ),
 
 final as (
 
     select
-        members.association_id,
-        members.year,
-        members.data_year,
-        count(*) as n_member_municipalities,
-        -- a member without statistics would silently shrink the sums: count them
-        count(population.population_16_64) as n_members_with_population,
-        count(measure.measure_value) as n_members_with_measure,
-        sum(population.population_16_64) as population_16_64,
-        sum(measure.measure_value) as measure_value,
-        sum(full_year_equivalents.full_year_equivalents) as full_year_equivalents,
-        bool_or(
-            coalesce(members.is_sample, false)
-            or coalesce(population.is_sample, false)
-            or coalesce(measure.is_sample, false)
-            or coalesce(full_year_equivalents.is_sample, false)
-        ) as is_sample
+        allocation_unit_id,
+        year,
+        data_year,
+        placement,
+        age_band,
+        count(*) as n_municipalities,
+        -- a municipality without statistics would silently shrink the sums: count them
+        count(population_in_age_band) as n_with_population,
+        count(measure_value) as n_with_measure,
+        sum(population_in_age_band) as population_in_age_band,
+        sum(measure_value) as measure_value,
+        sum(full_year_equivalents) as full_year_equivalents,
+        sum(he_population) as he_population,
+        bool_or(is_sample) as is_sample
 
-    from members_with_data_year as members
-    left join population
-        on members.municipality_code = population.municipality_code
-        and members.data_year = population.year
-    left join measure
-        on members.municipality_code = measure.municipality_code
-        and members.data_year = measure.year
-    left join full_year_equivalents
-        on members.municipality_code = full_year_equivalents.municipality_code
-        and members.data_year = full_year_equivalents.year
-    group by members.association_id, members.year, members.data_year
+    from municipality_inputs
+    group by allocation_unit_id, year, data_year, placement, age_band
 
 )
 

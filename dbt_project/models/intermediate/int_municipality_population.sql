@@ -1,4 +1,6 @@
--- Population in the allocation model's age band (vars population_age_min/max).
+-- Population in the allocation model's age band of each data year (16-64 in the older
+-- orders of the statistics, 16-65 in the current one; seeds/allocation_parameters.csv),
+-- per municipality and data year.
 
 with
 
@@ -8,17 +10,31 @@ population as (
 
 ),
 
+age_bands as (
+
+    select distinct
+        data_year,
+        population_age_min,
+        population_age_max
+
+    from {{ ref('int_allocation_parameters') }}
+
+),
+
 final as (
 
     select
-        municipality_code,
-        year,
-        sum(population) as population_16_64,
-        bool_or(is_sample) as is_sample
+        population.municipality_code,
+        population.year,
+        age_bands.population_age_min || '-' || age_bands.population_age_max as age_band,
+        sum(population.population) as population_in_age_band,
+        bool_or(population.is_sample) as is_sample
 
     from population
-    where age between {{ var('population_age_min') }} and {{ var('population_age_max') }}
-    group by municipality_code, year
+    inner join age_bands
+        on population.year = age_bands.data_year
+        and population.age between age_bands.population_age_min and age_bands.population_age_max
+    group by population.municipality_code, population.year, age_band
 
 )
 

@@ -1,5 +1,6 @@
--- Every year some model needs: statistics years, the budget years they feed
--- (year + data_year_lag) and the years covered by reports and unemployment months.
+-- Every year some model needs, without gaps: from the first year of any statistics, report
+-- or unemployment month to the last, plus the largest data-year lag so the budget years fed
+-- by the latest statistics are there too.
 
 with
 
@@ -27,19 +28,51 @@ report_figures as (
 
 ),
 
-years as (
+parameters as (
+
+    select * from {{ ref('allocation_parameters') }}
+
+),
+
+observed as (
 
     select year from population
-    union
-    select year + {{ var('data_year_lag') }} from population
-    union
+    union all
     select year from full_year_equivalents
-    union
-    select year + {{ var('data_year_lag') }} from full_year_equivalents
-    union
+    union all
     select year(month) from unemployment
-    union
+    union all
     select year(period_start) from report_figures
+
+),
+
+largest_lag as (
+
+    select
+        {{ allocation_parameter(
+            'data_year_lag',
+            "coalesce(max(value) filter (where parameter = 'data_year_lag'), 0)"
+        ) }}::integer as lag
+
+    from parameters
+
+),
+
+bounds as (
+
+    select
+        min(observed.year) as first_year,
+        max(observed.year) + any_value(largest_lag.lag) as last_year
+
+    from observed
+    cross join largest_lag
+
+),
+
+years as (
+
+    select unnest(generate_series(first_year, last_year)) as year
+    from bounds
 
 ),
 
@@ -50,7 +83,6 @@ final as (
         make_date(year, 1, 1) as year_start
 
     from years
-    where year is not null
 
 )
 

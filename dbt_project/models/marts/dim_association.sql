@@ -1,3 +1,5 @@
+-- One row per samordningsförbund in the registry, active or ended, with its members today.
+
 with
 
 associations as (
@@ -12,15 +14,17 @@ members as (
 
 ),
 
-current_members as (
+member_counts as (
 
     select
         association_id,
-        count(*) as n_member_municipalities
+        count(*) filter (
+            where valid_from <= current_date
+                and (valid_to is null or valid_to >= current_date)
+        ) as n_member_municipalities,
+        count(*) as n_membership_rows
 
     from members
-    where valid_from <= current_date
-        and (valid_to is null or valid_to >= current_date)
     group by association_id
 
 ),
@@ -30,17 +34,21 @@ final as (
     select
         associations.association_id,
         associations.association_name,
+        associations.aliases,
         associations.county_code,
         associations.founded,
         associations.dissolved,
-        associations.confidence,
-        coalesce(current_members.n_member_municipalities, 0) as n_member_municipalities,
+        associations.successor_id,
+        associations.dissolved is null or associations.dissolved >= current_date as is_active,
+        coalesce(member_counts.n_member_municipalities, 0)::bigint as n_member_municipalities,
+        coalesce(member_counts.n_membership_rows, 0) > 0 as has_known_members,
         associations.note,
+        associations.source_url,
         associations.is_sample
 
     from associations
-    left join current_members
-        on associations.association_id = current_members.association_id
+    left join member_counts
+        on associations.association_id = member_counts.association_id
 
 )
 

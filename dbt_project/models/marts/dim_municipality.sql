@@ -1,3 +1,6 @@
+-- One row per municipality with where it stands today: the association it belongs to,
+-- documented as outside every association, or unplaced (the registry does not say).
+
 with
 
 municipalities as (
@@ -9,20 +12,22 @@ municipalities as (
 members as (
 
     select * from {{ ref('stg_reference__association_members') }}
+    where valid_from <= current_date
+        and (valid_to is null or valid_to >= current_date)
+
+),
+
+outside as (
+
+    select * from {{ ref('stg_reference__municipalities_outside') }}
+    where valid_from <= current_date
+        and (valid_to is null or valid_to >= current_date)
 
 ),
 
 associations as (
 
     select * from {{ ref('stg_reference__associations') }}
-
-),
-
-current_members as (
-
-    select * from members
-    where valid_from <= current_date
-        and (valid_to is null or valid_to >= current_date)
 
 ),
 
@@ -33,15 +38,23 @@ final as (
         municipalities.municipality_name,
         municipalities.county_code,
         municipalities.county_name,
-        current_members.association_id,
+        members.association_id,
         associations.association_name,
+        case
+            when members.association_id is not null then 'member'
+            when outside.municipality_code is not null then 'outside'
+            else 'unplaced'
+        end as placement,
+        members.confidence as membership_confidence,
         municipalities.is_sample
 
     from municipalities
-    left join current_members
-        on municipalities.municipality_code = current_members.municipality_code
+    left join members
+        on municipalities.municipality_code = members.municipality_code
+    left join outside
+        on municipalities.municipality_code = outside.municipality_code
     left join associations
-        on current_members.association_id = associations.association_id
+        on members.association_id = associations.association_id
 
 )
 

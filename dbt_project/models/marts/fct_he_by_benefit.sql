@@ -10,7 +10,7 @@ he as (
 
 population as (
 
-    select * from {{ ref('int_association_population_by_year') }}
+    select * from {{ ref('int_association_he_population_by_year') }}
 
 ),
 
@@ -28,8 +28,10 @@ final as (
         he.benefit_type,
         associations.association_name,
         he.full_year_equivalents,
-        population.population_16_64,
-        100 * he.full_year_equivalents / nullif(population.population_16_64, 0) as he_rate_pct,
+        population.age_band as he_age_band,
+        population.he_population,
+        -- SCB's own HE rate: HE per 100 inhabitants of its HE age band
+        100 * he.full_year_equivalents / nullif(population.he_population, 0) as he_rate_pct,
         he.n_municipalities,
         he.is_sample or coalesce(population.is_sample, false) as is_sample
 
