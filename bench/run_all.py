@@ -55,11 +55,12 @@ BEGIN, END = "<!-- run_all:begin -->", "<!-- run_all:end -->"
 TARGETS = {"full refresh": 120.0, "no-op refresh": 20.0}
 # Columns of fct_funding_vs_ideal the plain statement reproduces.
 COMPARED = [
-    "association_name", "data_year", "contribution_state_sek", "contribution_region_sek",
-    "contribution_municipalities_sek", "contribution_total_sek", "ideal_allocation_sek",
-    "funding_ratio", "funding_gap_sek", "population_16_64", "population_share",
-    "full_year_equivalents", "he_share", "he_rate_pct", "funding_per_he_sek",
-    "funding_per_inhabitant_16_64_sek", "reported_ideal_share_pct",
+    "association_name", "data_year", "share_scope", "contribution_state_sek",
+    "contribution_region_sek", "contribution_municipalities_sek", "contribution_total_sek",
+    "ideal_state_allocation_sek", "ideal_allocation_sek", "funding_ratio", "funding_gap_sek",
+    "population_in_age_band", "population_share", "full_year_equivalents", "he_share",
+    "he_rate_pct", "funding_per_he_sek", "funding_per_inhabitant_sek",
+    "denominator_population_coverage", "reported_ideal_share_pct",
     "reported_ideal_allocation_sek", "is_sample",
 ]
 # Run as a child: runs argv, then reports the peak RSS of its own children (the refresh

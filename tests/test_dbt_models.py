@@ -329,3 +329,16 @@ def test_an_ideal_larger_than_its_input_shares_is_blocked(warehouse: Path) -> No
     failing = result.metadata["failing_rows"].value
     assert [(row["association_id"], row["year"]) for row in failing] == [("sf-b", "2024")]
     assert any("ideal_share_within_its_input_shares" in check for check in failing[0]["failed"])
+
+
+def test_plain_sql_benchmark_reproduces_the_mart(warehouse: Path) -> None:
+    """bench/plain_funding_vs_ideal.sql is the speed reference for dbt; it must stay the
+    same computation, or the benchmark compares different work."""
+    from bench.run_all import COMPARED, compare_frames
+
+    sql = (REPO_ROOT / "bench" / "plain_funding_vs_ideal.sql").read_text()
+    plain = query(warehouse, sql).set_index(["association_id", "year"]).sort_index()
+    mart = query(warehouse, "select * from marts.fct_funding_vs_ideal")
+    mart = mart.set_index(["association_id", "year"]).sort_index()
+    assert len(plain) == len(mart) == 4
+    assert compare_frames(plain, mart[COMPARED]) == []
