@@ -39,12 +39,13 @@ RAW_COLUMNS: dict[str, str] = {
         "municipality_code municipality_name county_code county_name source is_sample"
     ),
     "associations": (
-        "association_id association_name county_code name_patterns founded dissolved"
-        " confidence note source is_sample"
+        "association_id association_name aliases county_code founded dissolved successor_id"
+        " source note is_sample"
     ),
     "association_members": (
-        "association_id municipality_code valid_from valid_to confidence note source is_sample"
+        "association_id municipality_code valid_from valid_to confidence source note is_sample"
     ),
+    "municipalities_outside": "municipality_code valid_from valid_to source note is_sample",
     "population": "municipality_code year age sex population source is_sample",
     "full_year_equivalents": (
         "municipality_code year sex benefit_type full_year_equivalents source is_sample"
@@ -177,7 +178,7 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
         for x in "abc"
     ]
     for row in associations:
-        row.update(name_patterns=row["association_name"].lower(), confidence="confirmed")
+        row["source"] = "https://example.org/registry"
     members = [
         {"association_id": "sf-a", "municipality_code": "0001", "valid_from": "2010-01-01"},
         {"association_id": "sf-a", "municipality_code": "0002", "valid_from": "2010-01-01"},

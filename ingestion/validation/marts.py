@@ -30,7 +30,6 @@ class DimAssociation(_Mart):
     county_code: Series[str] = pa.Field(nullable=True, description="two-digit county code")
     founded: Series[pa.DateTime] = pa.Field(nullable=True, description="founding date")
     dissolved: Series[pa.DateTime] = pa.Field(nullable=True, description="dissolution date")
-    confidence: Series[str] = pa.Field(nullable=True, description="registry confidence")
     n_member_municipalities: Series[int] = pa.Field(ge=0, description="members today")
 
 

@@ -33,7 +33,6 @@ final as (
         associations.county_code,
         associations.founded,
         associations.dissolved,
-        associations.confidence,
         coalesce(current_members.n_member_municipalities, 0) as n_member_municipalities,
         associations.note,
         associations.is_sample

@@ -12,15 +12,16 @@ renamed as (
         ----------  ids
         association_id::varchar as association_id,
         county_code::varchar as county_code,
+        successor_id::varchar as successor_id,
 
         ---------- text
         association_name::varchar as association_name,
-        name_patterns::varchar as name_patterns,
-        confidence::varchar as confidence,
+        aliases::varchar as aliases,
         note::varchar as note,
 
         ---------- dates
         founded::date as founded,
+        -- last day of the association, inclusive; null = still active
         dissolved::date as dissolved,
 
         ---------- lineage

@@ -1,0 +1,32 @@
+with
+
+source as (
+
+    select * from {{ source('reference', 'municipalities_outside') }}
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        municipality_code::varchar as municipality_code,
+
+        ---------- text
+        note::varchar as note,
+
+        ---------- dates
+        valid_from::date as valid_from,
+        -- last day documented outside, inclusive; null = no later source says otherwise
+        valid_to::date as valid_to,
+
+        ---------- lineage
+        source::varchar as source,
+        is_sample::boolean as is_sample,
+        loaded_at::timestamp as loaded_at
+
+    from source
+
+)
+
+select * from renamed
