@@ -4,10 +4,11 @@
 
 What lands in DIR (everything invented, deterministic, marked as a sample in the data):
 
-- ``reference/``: the repository's registry, extended to 75 associations. The added ones
-  are ``sample-NN`` / "Samordningsförbundet ExempelNN", confidence ``uncertain`` and a note
-  starting ``SAMPLE:``; they take the municipalities no real association has, county by
-  county, so all 290 municipalities belong to an association.
+- ``reference/``: the repository's real registry, extended to 75 active associations. The
+  added ones are ``sample-NN`` / "Samordningsförbundet ExempelNN" with a note starting
+  ``SAMPLE:`` (members ``inferred``); they take the municipalities no real association has
+  today, county by county, so all 290 municipalities belong to an association. In this
+  synthetic country no municipality is outside, so ``municipalities_outside.csv`` is empty.
 - ``snapshots/``: SCB population and HE (JSON-stat 2.0) and the Arbetsförmedlingen workbook,
   written by the embedded-snapshot writer ``ingestion.sources.sample_snapshot`` with a longer
   calendar: ``--years`` years from 2014 (the fetchers read SCB from 2014, the first HE month,
@@ -32,6 +33,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +53,8 @@ LAST_DOCUMENT_YEAR = 2024
 SEED = 20261125
 SAMPLE_HEADER = "EXEMPELDOKUMENT - SAMPLE DOCUMENT (invented figures, not a published report)"
 SAMPLE_NOTE = "SAMPLE: synthetic association for the national-scale benchmark, not a real one"
+SAMPLE_SOURCE = "bench/generate_national.py"
+SAMPLE_START = date(2010, 1, 1)
 STATE_POT_SEK = 339_000_000  # dbt var state_pot_sek: scales contributions plausibly
 REASONS = (
     ("Arbete", 0.25), ("Studier", 0.08), ("Fortsatt rehabilitering", 0.30),
@@ -97,17 +101,24 @@ class Association:
 
 
 def write_reference(source: Path, target: Path) -> list[Association]:
-    """Copy the registry and add synthetic associations up to ``N_ASSOCIATIONS``."""
+    """Copy the registry and add synthetic associations up to ``N_ASSOCIATIONS`` active ones;
+    returns the active associations (the ones that publish reports)."""
     target.mkdir(parents=True, exist_ok=True)
     for name in ("municipalities.csv", "associations.csv", "association_members.csv"):
         shutil.copyfile(source / name, target / name)
+    (target / "municipalities_outside.csv").write_text(
+        ",".join(reference.OUTSIDE_COLUMNS) + "\n", encoding="utf-8")
     municipalities = reference.load_municipalities(source)
     associations = reference.load_associations(source)
+    associations = associations[associations["dissolved"].isna()]
     members = reference.load_association_members(source)
     current = members[members["valid_to"].isna()]
-    taken = set(members["municipality_code"])
-    free = municipalities[~municipalities["municipality_code"].isin(taken)]
-    n_new = N_ASSOCIATIONS - len(associations)
+    free = municipalities[~municipalities["municipality_code"].isin(current["municipality_code"])]
+    # A municipality whose real membership ended joins its synthetic association the next day.
+    ended = members.dropna(subset=["valid_to"]).groupby("municipality_code")["valid_to"].max()
+    start = {code: max(SAMPLE_START, ended[code] + timedelta(days=1)) if code in ended
+             else SAMPLE_START for code in free["municipality_code"]}
+    n_new = max(N_ASSOCIATIONS - len(associations), free["county_code"].nunique())
     groups = _split_by_county(free, n_new)
 
     regions = {row.county_code: region_name(row.county_name)
@@ -123,18 +134,16 @@ def write_reference(source: Path, target: Path) -> list[Association]:
         writer = csv.writer(handle)
         for number, (county, codes) in enumerate(groups, start=1):
             name = f"Samordningsförbundet Exempel{number:02d}"
-            writer.writerow([f"sample-{number:02d}", name, county,
-                             f"samordningsförbundet exempel{number:02d}|"
-                             f"samordningsforbundet exempel{number:02d}",
-                             "2010-01-01", "", "uncertain", SAMPLE_NOTE])
+            writer.writerow([f"sample-{number:02d}", name, "", county, SAMPLE_START.isoformat(),
+                             "", "", SAMPLE_SOURCE, SAMPLE_NOTE])
             result.append(Association(f"sample-{number:02d}", name, county, regions[county],
                                       tuple(codes)))
     with (target / "association_members.csv").open("a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         for association in result[len(associations):]:
             for code in association.members:
-                writer.writerow([association.association_id, code, "2010-01-01", "",
-                                 "uncertain", SAMPLE_NOTE])
+                writer.writerow([association.association_id, code, start[code].isoformat(), "",
+                                 "inferred", SAMPLE_SOURCE, SAMPLE_NOTE])
     reference.load_reference(target)  # the extended registry must pass the same checks
     return result
 

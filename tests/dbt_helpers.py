@@ -40,15 +40,12 @@ RAW_COLUMNS: dict[str, str] = {
     ),
     "associations": (
         "association_id association_name aliases county_code founded dissolved successor_id"
-        " source_url note source is_sample"
+        " source note is_sample"
     ),
     "association_members": (
-        "association_id municipality_code valid_from valid_to confidence source_url note source"
-        " is_sample"
+        "association_id municipality_code valid_from valid_to confidence source note is_sample"
     ),
-    "municipalities_outside": (
-        "municipality_code valid_from valid_to source_url note source is_sample"
-    ),
+    "municipalities_outside": "municipality_code valid_from valid_to source note is_sample",
     "population": "municipality_code year age sex population source is_sample",
     "full_year_equivalents": (
         "municipality_code year sex benefit_type full_year_equivalents source is_sample"
@@ -179,10 +176,12 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
             "association_id": f"sf-{x}",
             "association_name": f"Förbund {x.upper()}",
             "county_code": "01",
-            "source_url": f"https://example.org/sf-{x}",
+            "source": f"https://example.org/sf-{x}",
         }
         for x in "abc"
     ]
+    for row in associations:
+        row["source"] = "https://example.org/registry"
     members = [
         {"association_id": "sf-a", "municipality_code": "0001", "valid_from": "2010-01-01"},
         {"association_id": "sf-a", "municipality_code": "0002", "valid_from": "2010-01-01"},
@@ -197,13 +196,13 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
         {"association_id": "sf-c", "municipality_code": "0004", "valid_from": "2024-01-01"},
     ]
     for row in members:
-        row.update(confidence="confirmed", source_url="https://example.org/members")
+        row.update(confidence="confirmed", source="https://example.org/members")
     outside = [
         {
             "municipality_code": "0006",
             "valid_from": "2020-01-01",
             "valid_to": "2024-01-01",
-            "source_url": "https://example.org/outside",
+            "source": "https://example.org/outside",
         },
     ]
     population_in_band = {

@@ -1,7 +1,9 @@
-"""The reference registry in data/reference/ passes its own checks."""
+"""The reference registry in data/reference/ passes its own checks, and each check catches
+the rows that break it."""
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -9,6 +11,9 @@ import pandas as pd
 import pytest
 
 from ingestion import reference
+
+FILES = ("municipalities.csv", "associations.csv", "association_members.csv",
+         "municipalities_outside.csv")
 
 
 @pytest.fixture(scope="module")
@@ -42,64 +47,169 @@ def test_each_municipality_in_at_most_one_association_at_any_date(
     # Brute force over every date a membership starts or ends.
     dates = set(members["valid_from"]) | {d for d in members["valid_to"] if d}
     for day in dates:
-        active = members[
-            (members["valid_from"] <= day)
-            & members["valid_to"].map(lambda end, day=day: end is None or end >= day)
-        ]
-        assert active["municipality_code"].is_unique, day
+        assert reference.members_on(members, day)["municipality_code"].is_unique, day
 
 
-def test_confirmed_associations_from_the_seed_documents(tables: dict[str, pd.DataFrame]) -> None:
+def test_registry_meets_the_done_criteria(tables: dict[str, pd.DataFrame]) -> None:
+    """Issue 11: at least 60 associations, 45 with members, 150 municipalities placed on
+    2024-01-01; every membership row with a source."""
+    associations, members = tables["associations"], tables["association_members"]
+    assert len(associations) >= 60
+    assert members["association_id"].nunique() >= 45
+    assert reference.members_on(members, date(2024, 1, 1))["municipality_code"].nunique() >= 150
+    assert members["source"].str.len().gt(0).all()
+    assert associations["county_code"].str.fullmatch(r"\d{2}").all()
+
+
+def test_what_the_seeds_and_research_establish(tables: dict[str, pd.DataFrame]) -> None:
     members = tables["association_members"]
-    by_association = members.groupby("association_id")["municipality_code"].apply(list)
-    assert by_association["stockholms-stad"] == ["0180"]
-    assert by_association["sundsvall"] == ["2281"]
+    by_association = members.groupby("association_id")["municipality_code"].apply(set)
+    assert by_association["stockholms-stad"] == {"0180"}
+    assert by_association["sundsvall"] == {"2281"}
     associations = tables["associations"].set_index("association_id")
     assert associations.loc["stockholms-stad", "founded"] == date(2016, 1, 1)
-    assert associations.loc[["stockholms-stad", "sundsvall"], "confidence"].eq("confirmed").all()
-
-
-def test_name_patterns_hold_the_folded_spelling(tables: dict[str, pd.DataFrame]) -> None:
-    patterns = tables["associations"].set_index("association_id")["name_patterns"]
-    assert patterns["stockholms-stad"].split("|") == [
-        "samordningsförbundet stockholms stad",
-        "samordningsforbundet stockholms stad",
+    # Göteborg's four sub-municipal associations merged into one on 2019-07-01.
+    old = associations.index[associations.index.str.startswith("goteborg-")]
+    assert len(old) == 4
+    assert (associations.loc[old, "dissolved"] == date(2019, 6, 30)).all()
+    assert (associations.loc[old, "successor_id"] == "goteborg").all()
+    goteborg = reference.members_on(members, date(2019, 7, 1))
+    assert goteborg.loc[goteborg["municipality_code"] == "1480", "association_id"].tolist() == [
+        "goteborg"
     ]
-    assert "samordningsforbundet i sundsvall" in patterns["sundsvall"].split("|")
+    # Värmland is several associations, not one; Södertälje is alone.
+    varmland = members[members["municipality_code"].str.startswith("17")]
+    assert varmland["association_id"].nunique() > 1
+    assert by_association["sodertalje"] == {"0181"}
 
 
-def test_goteborg_has_no_municipality_level_member(tables: dict[str, pd.DataFrame]) -> None:
-    goteborg = tables["associations"]["association_id"].str.startswith("goteborg-")
-    assert goteborg.sum() == 4
-    assert "1480" not in set(tables["association_members"]["municipality_code"])
+def test_aliases_keep_the_printed_spelling(tables: dict[str, pd.DataFrame]) -> None:
+    aliases = tables["associations"].set_index("association_id")["aliases"]
+    assert aliases["sodertalje"].split("|") == ["Sfris", "Samordningsförbundet i Södertälje"]
 
 
 def _copy_reference(tmp_path: Path) -> Path:
-    for name in ("municipalities.csv", "associations.csv", "association_members.csv"):
+    for name in FILES:
         (tmp_path / name).write_bytes((reference.config.reference_dir() / name).read_bytes())
     return tmp_path
 
 
+def _append(path: Path, row: list[str]) -> None:
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerow(row)
+
+
+def _edit(path: Path, association_id: str, column: str, value: str) -> None:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[frame["association_id"] == association_id, column] = value
+    frame.to_csv(path, index=False)
+
+
+def _problems(folder: Path) -> str:
+    with pytest.raises(reference.ReferenceError) as error:
+        reference.load_reference(folder)
+    return str(error.value)
+
+
+SOURCE = "https://example.org/test"
+
+
 def test_overlapping_membership_is_reported(tmp_path: Path) -> None:
     folder = _copy_reference(tmp_path)
-    with open(folder / "association_members.csv", "a", encoding="utf-8") as handle:
-        handle.write("sundsvall,0180,2020-01-01,2020-12-31,uncertain,\n")
-    with pytest.raises(reference.ReferenceError, match="two associations at once") as error:
-        reference.load_reference(folder)
-    assert "0180" in str(error.value)
+    _append(folder / "association_members.csv",
+            ["sundsvall", "0180", "2020-01-01", "2020-12-31", "confirmed", SOURCE, ""])
+    message = _problems(folder)
+    assert "two associations at once" in message and "0180" in message
 
 
 def test_unknown_and_duplicate_codes_are_reported(tmp_path: Path) -> None:
     folder = _copy_reference(tmp_path)
-    with open(folder / "association_members.csv", "a", encoding="utf-8") as handle:
-        handle.write("sundsvall,9999,2020-01-01,,uncertain,\n")
-    with open(folder / "municipalities.csv", "a", encoding="utf-8") as handle:
-        handle.write("0180,Stockholm,01,Stockholms län\n")
-    with pytest.raises(reference.ReferenceError) as error:
-        reference.load_reference(folder)
-    message = str(error.value)
+    _append(folder / "association_members.csv",
+            ["sundsvall", "9999", "2022-01-01", "", "confirmed", SOURCE, ""])
+    _append(folder / "municipalities.csv", ["0180", "Stockholm", "01", "Stockholms län"])
+    message = _problems(folder)
     assert "unknown municipality_code" in message and "9999" in message
     assert "duplicate municipality_code" in message and "291 municipalities" not in message
+
+
+def test_unknown_confidence_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _append(folder / "association_members.csv",
+            ["sundsvall", "2260", "2010-01-01", "2010-12-31", "uncertain", SOURCE, ""])
+    assert "unknown confidence" in _problems(folder)
+
+
+def test_member_row_without_source_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _append(folder / "association_members.csv",
+            ["sundsvall", "2260", "2010-01-01", "2010-12-31", "confirmed", "", ""])
+    message = _problems(folder)
+    assert "member row without a source" in message and "2260" in message
+
+
+def test_unknown_county_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _edit(folder / "associations.csv", "sundsvall", "county_code", "99")
+    message = _problems(folder)
+    assert "not a known 2-digit county" in message and "sundsvall" in message
+
+
+def test_missing_county_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _edit(folder / "associations.csv", "sundsvall", "county_code", "")
+    assert "not a known 2-digit county" in _problems(folder)
+
+
+def test_dissolved_before_founded_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _edit(folder / "associations.csv", "goteborg", "dissolved", "2019-01-01")
+    message = _problems(folder)
+    assert "dissolved before founded" in message and "goteborg" in message
+
+
+def test_unknown_successor_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _edit(folder / "associations.csv", "goteborg-centrum", "successor_id", "atlantis")
+    message = _problems(folder)
+    assert "successor_id is not a known association" in message and "atlantis" in message
+
+
+def test_membership_before_founding_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _edit(folder / "associations.csv", "stockholms-stad", "founded", "2017-01-01")
+    message = _problems(folder)
+    assert "outside its association's founded-dissolved span" in message
+    assert "stockholms-stad" in message
+
+
+def test_membership_after_dissolution_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    # An open membership in an association that has ended.
+    _edit(folder / "associations.csv", "stockholms-stad", "dissolved", "2020-12-31")
+    message = _problems(folder)
+    assert "outside its association's founded-dissolved span" in message
+    assert "0180" in message
+
+
+def test_outside_while_member_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _append(folder / "municipalities_outside.csv", ["0180", "2020-01-01", "", SOURCE, ""])
+    message = _problems(folder)
+    assert "both outside and a member" in message and "0180" in message
+
+
+def test_outside_row_without_source_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    _append(folder / "municipalities_outside.csv", ["1860", "2020-01-01", "", "", ""])
+    assert "outside row without a source" in _problems(folder)
+
+
+def test_missing_column_is_reported(tmp_path: Path) -> None:
+    folder = _copy_reference(tmp_path)
+    frame = pd.read_csv(folder / "associations.csv", dtype=str, keep_default_na=False)
+    frame.drop(columns="successor_id").to_csv(folder / "associations.csv", index=False)
+    with pytest.raises(reference.ReferenceError, match="successor_id"):
+        reference.load_reference(folder)
 
 
 def test_names_as_sources_print_them(tables: dict[str, pd.DataFrame]) -> None:

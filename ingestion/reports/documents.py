@@ -104,14 +104,17 @@ def read_document(data: bytes, source: str, associations: dict[str, tuple[str, .
 
 
 def load_associations(path: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """association_id -> name patterns from the registry (fallback while it is missing)."""
+    """association_id -> name patterns: the registry's name and aliases, folded (fallback
+    while the registry is missing)."""
     path = path or config.reference_dir() / "associations.csv"
     if not path.exists():
         return dict(FALLBACK_ASSOCIATIONS)
     with path.open(newline="", encoding="utf-8") as handle:
         return {
             row["association_id"]: tuple(
-                fold(p) for p in (row.get("name_patterns") or "").split("|") if p.strip()
+                fold(name)
+                for name in [row["association_name"], *(row.get("aliases") or "").split("|")]
+                if name.strip()
             )
             for row in csv.DictReader(handle)
         }

@@ -142,11 +142,19 @@ class StgReferenceMunicipalities(_Staging):
 
 
 class StgReferenceAssociations(_Staging):
-    """One row per samordningsförbund."""
+    """One row per samordningsförbund, active or merged."""
 
     association_id: Series[str] = pa.Field(unique=True, description="our id")
     association_name: Series[str] = pa.Field(description="official name")
     county_code: Series[str] = pa.Field(str_matches=r"^\d{2}$", description="county of the seat")
+    founded: Series[pa.DateTime] = pa.Field(nullable=True, description="founding date")
+    dissolved: Series[pa.DateTime] = pa.Field(nullable=True, description="last day")
+    successor_id: Series[str] = pa.Field(nullable=True, description="merged into")
+    source: Series[str] = pa.Field(description="source address")
+
+    @pa.dataframe_check
+    def dissolved_after_founded(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["founded"].isna() | df["dissolved"].isna() | (df["founded"] <= df["dissolved"])
 
 
 class StgReferenceAssociationMembers(_Staging):
@@ -156,9 +164,29 @@ class StgReferenceAssociationMembers(_Staging):
     municipality_code: Series[str] = pa.Field(str_matches=MUNICIPALITY_CODE, description="member")
     valid_from: Series[pa.DateTime] = pa.Field(description="first day of membership")
     valid_to: Series[pa.DateTime] = pa.Field(nullable=True, description="last day, inclusive")
+    confidence: Series[str] = pa.Field(
+        isin=["confirmed", "third_party", "inferred"], description="how sure the registry is"
+    )
+    source: Series[str] = pa.Field(description="source address")
 
     class Config:
         unique = ["association_id", "municipality_code", "valid_from"]
+
+    @pa.dataframe_check
+    def spell_is_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["valid_to"].isna() | (df["valid_from"] <= df["valid_to"])
+
+
+class StgReferenceMunicipalitiesOutside(_Staging):
+    """One row per period a municipality is documented outside every association."""
+
+    municipality_code: Series[str] = pa.Field(str_matches=MUNICIPALITY_CODE, description="code")
+    valid_from: Series[pa.DateTime] = pa.Field(description="first day documented outside")
+    valid_to: Series[pa.DateTime] = pa.Field(nullable=True, description="last day, inclusive")
+    source: Series[str] = pa.Field(description="source address")
+
+    class Config:
+        unique = ["municipality_code", "valid_from"]
 
     @pa.dataframe_check
     def spell_is_ordered(cls, df: pd.DataFrame) -> Series[bool]:
@@ -176,4 +204,5 @@ STAGING_SCHEMAS: dict[str, type[pa.DataFrameModel]] = {
     "stg_reference__municipalities": StgReferenceMunicipalities,
     "stg_reference__associations": StgReferenceAssociations,
     "stg_reference__association_members": StgReferenceAssociationMembers,
+    "stg_reference__municipalities_outside": StgReferenceMunicipalitiesOutside,
 }

@@ -1,5 +1,6 @@
 """The hand-maintained registry in data/reference/ → raw.municipalities, raw.associations,
-raw.association_members (the work is done by ``ingestion.reference``).
+raw.association_members, raw.municipalities_outside (the work is done by
+``ingestion.reference``).
 
 No ``from __future__ import annotations`` here: Dagster reads the annotations of a
 multi-asset at definition time and rejects them as strings.
@@ -20,17 +21,21 @@ GROUP = "reference"
         AssetSpec("municipalities", group_name=GROUP,
                   description="All 290 municipalities with their county."),
         AssetSpec("associations", group_name=GROUP,
-                  description="The samordningsförbund registry (confirmed or uncertain)."),
+                  description="Every samordningsförbund, active or merged, with its source."),
         AssetSpec("association_members", group_name=GROUP,
-                  description="Member municipalities of each association, with validity dates."),
+                  description="Member municipalities of each association, with validity dates, "
+                              "confidence and source."),
+        AssetSpec("municipalities_outside", group_name=GROUP,
+                  description="Municipalities documented as outside every association."),
     ],
 )
 def reference_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
-    """Load and check the three CSV files together (the checks span them), then write them."""
+    """Load and check the four CSV files together (the checks span them), then write them."""
     tables = reference.load_reference()
     for table, frame in tables.items():
         rows = warehouse.write_table("raw", table, frame)
         metadata: dict[str, int] = {"rows": rows}
         if "confidence" in frame:
-            metadata["uncertain_rows"] = int((frame["confidence"] == "uncertain").sum())
+            for confidence in sorted(reference.CONFIDENCE):
+                metadata[f"{confidence}_rows"] = int((frame["confidence"] == confidence).sum())
         yield MaterializeResult(asset_key=table, metadata=metadata)

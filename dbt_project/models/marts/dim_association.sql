@@ -43,7 +43,7 @@ final as (
         coalesce(member_counts.n_member_municipalities, 0)::bigint as n_member_municipalities,
         coalesce(member_counts.n_membership_rows, 0) > 0 as has_known_members,
         associations.note,
-        associations.source_url,
+        associations.source as source_url,
         associations.is_sample
 
     from associations

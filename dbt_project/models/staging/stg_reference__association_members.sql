@@ -16,7 +16,6 @@ renamed as (
         ---------- text
         confidence::varchar as confidence,
         note::varchar as note,
-        source_url::varchar as source_url,
 
         ---------- dates
         valid_from::date as valid_from,

@@ -18,7 +18,6 @@ renamed as (
         association_name::varchar as association_name,
         aliases::varchar as aliases,
         note::varchar as note,
-        source_url::varchar as source_url,
 
         ---------- dates
         founded::date as founded,

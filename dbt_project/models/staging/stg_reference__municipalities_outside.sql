@@ -14,7 +14,6 @@ renamed as (
 
         ---------- text
         note::varchar as note,
-        source_url::varchar as source_url,
 
         ---------- dates
         valid_from::date as valid_from,
