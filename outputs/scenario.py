@@ -44,7 +44,9 @@ def scenario_command(argv: list[str]) -> int:
            "FINSAM_SCENARIO_DATABASE": str(out)}
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run(
-        [str(dbt), "--quiet", "run", "--target", "scenario", "--vars", args.vars,
+        # seeds too: the scenario file may predate a change of the parameter seed
+        [str(dbt), "--quiet", "build", "--resource-type", "seed", "--resource-type", "model",
+         "--target", "scenario", "--vars", args.vars,
          "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(out.parent / "dbt_target")],
         env=env,
