@@ -20,11 +20,12 @@ import calendar
 import csv
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from ingestion import config
@@ -71,7 +72,9 @@ def _token(word: str) -> str:
 def _genitive(words: tuple[str, ...]) -> tuple[str, ...]:
     """"Sjuhärad" -> "Sjuhärads"; names ending in s take none ("Västerås samordningsförbund")."""
     last = words[-1]
-    return words if last.endswith(("s", "x", "z")) else (*words[:-1], last + "s")
+    if last in (SF, FINSAM) or last.endswith(("s", "x", "z")):
+        return words
+    return (*words[:-1], last + "s")
 
 
 def _phrases(name: str) -> set[tuple[str, ...]]:
@@ -105,21 +108,30 @@ def _phrases(name: str) -> set[tuple[str, ...]]:
     return {p for p in phrases if p and set(p) - {SF, FINSAM, "i"}}
 
 
+Phrases = dict[tuple[str, ...], frozenset[str]]  # phrase -> the associations it names
+
+
+@dataclass(frozen=True)
+class _Index:
+    starts: dict[str, list[tuple[int, Phrases]]]  # first word -> by length, longest first
+    aliases: tuple[str, ...]  # names printed without an association word ("suvs", "sfris")
+
+
 @lru_cache(maxsize=16)
-def _index(registry: tuple[tuple[str, tuple[str, ...]], ...]
-           ) -> dict[str, list[tuple[tuple[str, ...], frozenset[str]]]]:
-    """First word -> [(phrase, association ids)], longest phrase first."""
+def _index(registry: tuple[tuple[str, tuple[str, ...]], ...]) -> _Index:
+    """First word -> [(phrase, association ids)], and the phrases without an association
+    word (every other phrase holds one)."""
     owners: dict[tuple[str, ...], set[str]] = {}
     for association_id, names in registry:
         for name in names:
             for phrase in _phrases(name):
                 owners.setdefault(phrase, set()).add(association_id)
-    index: dict[str, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
+    by_length: dict[str, dict[int, Phrases]] = {}
     for phrase, ids in owners.items():
-        index.setdefault(phrase[0], []).append((phrase, frozenset(ids)))
-    for entries in index.values():
-        entries.sort(key=lambda entry: -len(entry[0]))
-    return index
+        by_length.setdefault(phrase[0], {}).setdefault(len(phrase), {})[phrase] = frozenset(ids)
+    starts = {word: sorted(lengths.items(), reverse=True) for word, lengths in by_length.items()}
+    aliases = tuple(sorted({" ".join(p) for p in owners if SF not in p and FINSAM not in p}))
+    return _Index(starts, aliases)
 
 
 # --- who wrote it --------------------------------------------------------------------------
@@ -145,17 +157,19 @@ _TITLE_WORDS = re.compile(r"(arsredovisning|halvarsrapport|delarsrapport|verksam
 def match_association(lines: list[str], folded: list[str], registry: Registry
                       ) -> AssociationMatch:
     """The association a document is by (or about), counted over the whole document."""
-    words = _Words(lines, folded)
     index = _index(tuple(sorted(registry.items())))
+    words = _Words(lines, folded, _lines_to_read(folded, index.aliases))
     mentions: Counter[str] = Counter()
     first: dict[str, tuple[int, int]] = {}
-    i = 0
-    while i < len(words.words):
+    end = 0
+    for i in [i for i, word in enumerate(words.words) if word in index.starts]:
+        if i < end:  # inside the name just read
+            continue
         phrase, ids = _longest_name(index, words, i)
         for association_id in ids:
             mentions[association_id] += 1
             first.setdefault(association_id, (i, i + len(phrase)))
-        i += len(phrase) or 1
+        end = i + len(phrase)
     ranked = mentions.most_common()
     candidates = tuple(association_id for association_id, _ in ranked)
     if not ranked:
@@ -166,12 +180,33 @@ def match_association(lines: list[str], folded: list[str], registry: Registry
     return AssociationMatch(MATCHED, winner, words.printed(*first[winner]), candidates)
 
 
-def _longest_name(index: dict, words: _Words, i: int) -> tuple[tuple[str, ...], frozenset[str]]:
+def _lines_to_read(folded: list[str], aliases: tuple[str, ...]) -> list[int]:
+    """The lines that hold an association word or an alias, with the line before and after
+    (a name may be broken over them). Reading only these keeps long documents fast."""
+    text = "\n".join(folded)
+    starts = list(accumulate((len(line) + 1 for line in folded), initial=0))
+    found = set()
+    # "samordnings" also finds a name hyphenated over a line end ("Samordnings-/förbundet").
+    for word in ("samordnings", "finsam", *aliases):
+        at = text.find(word)
+        while at >= 0:
+            end = at + len(word)
+            if word in ("samordnings", "finsam") or not (
+                    text[at - 1:at].isalnum() or text[end:end + 1].isalnum()):
+                found.add(bisect_right(starts, at) - 1)
+            at = text.find(word, end)
+    return sorted({i for line in found for i in (line - 1, line, line + 1)
+                   if 0 <= i < len(folded)})
+
+
+def _longest_name(index: _Index, words: _Words, i: int) -> tuple[tuple[str, ...], frozenset[str]]:
     """The longest registered name printed from word ``i`` on, and whose it is."""
-    for phrase, ids in index.get(words.words[i], ()):
-        end = i + len(phrase)
-        if tuple(words.words[i:end]) == phrase and not words.name_goes_on(end):
-            return phrase, ids
+    for length, phrases in index.starts.get(words.words[i], ()):
+        phrase = tuple(words.words[i:i + length])
+        # Only a place after "Samordningsförbundet" can run on; "X samordningsförbund" ends.
+        if phrase in phrases and not (
+                phrase[0] in (SF, FINSAM) and words.name_goes_on(i + length)):
+            return phrase, phrases[phrase]
     return (), frozenset()
 
 
@@ -179,15 +214,19 @@ class _Words:
     """The document's folded words (a word hyphenated over a line end joined), and where
     each one was printed."""
 
-    def __init__(self, lines: list[str], folded: list[str]) -> None:
+    def __init__(self, lines: list[str], folded: list[str], read: list[int]) -> None:
         self.lines = lines
         self.words: list[str] = []
         self.line_of: list[int] = []
         self.skipped: dict[int, int] = {}  # line -> its words joined onto the line before
         hyphenated = False
-        for index, text in enumerate(folded):
-            found = [_token(w) if w.startswith(("samordningsf", "finsam")) else w
-                     for w in text.split()]
+        for index in read:
+            text = folded[index]
+            hyphenated = hyphenated and self.line_of[-1:] == [index - 1]
+            found = text.split()
+            if "samordningsf" in text or "finsam" in text:
+                found = [_token(w) if w.startswith(("samordningsf", "finsam")) else w
+                         for w in found]
             if hyphenated and found and self.words:  # "Samordnings-" / "förbundet"
                 self.words[-1] = _token(self.words[-1] + found.pop(0))
                 self.skipped[index] = 1
@@ -263,9 +302,11 @@ REPORT_TYPES = (
 )
 _REPORT_TYPES = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern in REPORT_TYPES))
 # A member's body issuing the document (its first lines): "Kommunstyrelsen föreslår
-# Kommunfullmäktige", "ARBOGA KOMMUN SAMMANTRÄDESPROTOKOLL".
+# Kommunfullmäktige", "ARBOGA KOMMUN SAMMANTRÄDESPROTOKOLL" - unless the association's
+# own board meets first (its minutes record the members' decisions too).
 _MEMBER_BODY = re.compile(r"\b(?:kommun|region|landstings)(?:styrelse|fullmaktige)|"
                           r"\bkommun (?:sammantradesprotokoll|protokollsutdrag|tjansteskrivelse)")
+_OWN_BOARD = re.compile(r"styrelsemote|protokoll fran styrelse|forbundsstyrelsens sammantrade")
 _HEAD_CHARS = 600
 _DECISION_CHARS = 3_000
 
@@ -274,7 +315,10 @@ def report_type(folded: list[str]) -> str | None:
     """A member's decision on an association's annual report when a municipality or region
     issues the document; else the kind of report its title names (the first one named)."""
     head = " ".join(folded[:200])
-    if (_MEMBER_BODY.search(head[:_HEAD_CHARS]) and "ansvarsfrihet" in head[:_DECISION_CHARS]
+    body = _MEMBER_BODY.search(head[:_HEAD_CHARS])
+    board = _OWN_BOARD.search(head[:_HEAD_CHARS])
+    if (body and not (board and board.start() < body.start())
+            and "ansvarsfrihet" in head[:_DECISION_CHARS]
             and "arsredovisning" in head[:_DECISION_CHARS]):
         return "annual_report_decision"
     for line in folded:

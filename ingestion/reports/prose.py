@@ -38,7 +38,7 @@ _ABOUT = r"(?:cirka |ca |drygt |knappt |nastan |totalt |sammanlagt )?"
 _VERBS = (r"ar|var|blev|blir|bli|vara|uppgar till|uppgick till|uppgatt till|uppga till|"
           r"uppgaende till|landade pa|landar pa|hamnade pa|stannade pa|redovisas med|"
           r"redovisades med|beraknas till|motsvarar")
-_SIGNED = (r"(?:ett |en )?(?:(?P<sign>overskott|underskott|positivt resultat|negativt resultat)"
+_SIGNED = (r"(?:ett |en )?(?:(?P<sign>[o6]verskott|underskott|positivt resultat|negativt resultat)"
            r" (?:pa|med|om) )?")
 
 
@@ -69,17 +69,18 @@ def _amount_of(what: str) -> re.Pattern:
 @dataclass(frozen=True)
 class Statement:
     metric: str
+    keywords: tuple[str, ...]  # one of them is in every paragraph it can match (speed)
     pattern: re.Pattern
     member: str | None = None  # else read from the match's "member" group, if any
 
 
 _RESULT = (r"(?:(?:arets|periodens|forbundets|halvarets|budgeterat|budgeterade) )?"
            r"(?:halvars)?resultat(?:et)?\b|forbundets utfall\b")
-_INCOME = (r"(?<!ovriga )(?<!andra )(?<!finansiella )(?<!\w)(?:(?:forbundets|arets|totala|"
+_INCOME = (r"(?<![o6d]vriga )(?<!andra )(?<!finansiella )(?<!\w)(?:(?:forbundets|arets|totala|"
            r"budgeterade|samtliga) )*int[ao]kter(?:na)?\b")
 _COSTS = (r"(?:(?:forbundets|arets|totala|samtliga) )+kostnad(?:er|erna|ema)\b|kostnaderna totalt|"
           r"kostnader totalt")
-_ESF = (r"esf (?:medel|medlen|bidrag\w*|ersattning\w*|intakter)|(?:medel|bidrag\w*|ersattning\w*|"
+_ESF = (r"esf[ -]?(?:medel|medlen|bidrag\w*|ersattning\w*|intakter)|(?:medel|bidrag\w*|ersattning\w*|"
         r"intakter) fran (?:europeiska socialfonden|esf)\b")
 _MEMBERS = (r"(?P<member>staten|forsakringskassan|arbetsformedlingen|regionen|region \w+|"
             r"landstinget|kommunen|kommunerna|\w+ kommun|\w+ stad)")
@@ -90,61 +91,61 @@ _EQUITY = r"(?:eget|egna) kapital\w*"
 _EQUITY_VERBS = r"till|ar|var|blev|blir|vara|uppgar till|uppgick till"
 
 STATEMENTS = (
-    Statement("result", _statement(_RESULT, r"intakt|kostnad|kapital|avvikelse|jamfor")),
-    Statement("result", _inverted(_RESULT)),
+    Statement("result", ("resultat", "utfall"), _statement(_RESULT, r"intakt|kostnad|kapital|avvikelse|jamfor")),
+    Statement("result", ("resultat", "utfall"), _inverted(_RESULT)),
     # "Förbundet ser ut att göra ett överskott på 93 500 kr", "utfallet … att bli ett
     # underskott med 17 tkr": the association's (or the year's) surplus or deficit.
-    Statement("result", re.compile(
+    Statement("result", ("skott",), re.compile(
         rf"(?:forbund\w*|utfallet|aret)\b{_gap('avvikelse|insats|jamfor|budget|kapital')}"
         rf"\b(?:bli|blir|blev|gora|gor|gjorde|ga med|gick med|redovisa\w*|visa\w*|uppvisa\w*|"
-        rf"fick|har|hade) (?:ett )?(?P<sign>overskott|underskott) (?:pa|med|om) {_ABOUT}"
+        rf"fick|har|hade) (?:ett )?(?P<sign>[o6]verskott|underskott) (?:pa|med|om) {_ABOUT}"
         rf"{_AMOUNT}{_NOT_COMPARED}")),
-    Statement("equity_opening", re.compile(
+    Statement("equity_opening", ("kapital",), re.compile(
         rf"(?:{_OPENING})\b{_gap('resultat|intakt|kostnad|utg')}{_EQUITY}"
         rf"{_gap('resultat|intakt|kostnad')} (?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
-    Statement("equity_opening", re.compile(
+    Statement("equity_opening", ("kapital",), re.compile(
         rf"{_EQUITY} vid (?:{_OPENING})\b{_gap('resultat|intakt|kostnad')} (?:{_EQUITY_VERBS}) "
         rf"{_ABOUT}{_AMOUNT}")),
-    Statement("equity_opening", _amount_of(r"(?:i )?eget kapital (?:vid ing|fran foregaende ar)")),
-    Statement("equity_closing", re.compile(
+    Statement("equity_opening", ("kapital",), _amount_of(r"(?:i )?eget kapital (?:vid ing|fran foregaende ar)")),
+    Statement("equity_closing", ("kapital",), re.compile(
         rf"(?:{_CLOSING})\b{_gap('resultat|intakt|kostnad|ing')}{_EQUITY}"
         rf"{_gap('resultat|intakt|kostnad')} (?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
-    Statement("equity_closing", re.compile(
+    Statement("equity_closing", ("kapital",), re.compile(
         rf"{_EQUITY} vid (?:{_CLOSING})\b{_gap('resultat|intakt|kostnad')} (?:{_EQUITY_VERBS}) "
         rf"{_ABOUT}{_AMOUNT}")),
-    Statement("equity_closing", re.compile(
+    Statement("equity_closing", ("kapital",), re.compile(
         rf"vid (?:{_CLOSING})\b{_gap('resultat|intakt|kostnad')} (?:har|hade|ha) (?:ett )?"
         rf"eget kapital (?:pa|om) {_ABOUT}{_AMOUNT}")),
     # "det egna kapitalet uppgår till 1 200 tkr": equity at the end of the period.
-    Statement("equity_closing", re.compile(
+    Statement("equity_closing", ("kapital",), re.compile(
         rf"\b{_EQUITY} (?:uppgar till|uppgick till|ar|var) {_ABOUT}{_AMOUNT}")),
-    Statement("total_income", _statement(
+    Statement("total_income", ("kter",), _statement(
         _INCOME, r"kostnad|kapital|resultat|fran|ovriga|bidrag|esf", rf"{_VERBS}|till|pa")),
-    Statement("total_costs", _statement(
+    Statement("total_costs", ("kostnad",), _statement(
         _COSTS, r"intakt|kapital|resultat|insats|kansli|administration", rf"{_VERBS}|till|pa")),
-    Statement("total_income", _inverted(_INCOME)),
-    Statement("total_costs", _inverted(_COSTS)),
-    Statement("member_contribution", _amount_of(
+    Statement("total_income", ("kter",), _inverted(_INCOME)),
+    Statement("total_costs", ("kostnad",), _inverted(_COSTS)),
+    Statement("member_contribution", ("bidrag",), _amount_of(
         r"(?:i )?(?:medlemsbidrag|drifts?bidrag)(?! fran (?:staten|region|kommun|forsakringskassan|"
         r"arbetsformedlingen|landsting))")),
-    Statement("member_contribution", _statement(
+    Statement("member_contribution", ("bidrag",), _statement(
         r"medlemsbidrag\w*|(?:drifts?bidrag\w*|bidrag\w*) fran (?:huvudmannen|medlemmarna)|"
         r"medlemmarnas bidrag", r"kostnad|kapital|resultat|staten|region|kommun")),
-    Statement("member_contribution", re.compile(rf"medlemmarnas bidrag \({_AMOUNT}\)")),
-    Statement("member_contribution", _statement(
+    Statement("member_contribution", ("bidrag",), re.compile(rf"medlemmarnas bidrag \({_AMOUNT}\)")),
+    Statement("member_contribution", ("bidrag",), _statement(
         rf"{_CONTRIBUTION} fran {_MEMBERS}", r"kostnad|kapital|resultat|huvudman",
         rf"{_VERBS}|pa")),
-    Statement("member_contribution", re.compile(
+    Statement("member_contribution", ("bidr", "betal"), re.compile(
         rf"{_MEMBERS} (?:bidrar|bidrog|har bidragit|betalar|betalade|har betalat) med "
         rf"{_ABOUT}{_AMOUNT}(?! vardera| var)")),
-    Statement("esf_income", _amount_of(
+    Statement("esf_income", ("esf", "socialfond"), _amount_of(
         r"(?:i )?(?:medel |bidrag |ersattning\w* )?(?:fran )?(?:europeiska socialfonden|esf)\b")),
-    Statement("esf_income", _statement(
+    Statement("esf_income", ("esf", "socialfond"), _statement(
         _ESF, r"kostnad|kapital|resultat|och andra|ovriga", rf"{_VERBS}|pa")),
-    Statement("other_income", _amount_of(r"(?:i )?[od]vriga int[ao]kter")),
-    Statement("other_income", _statement(
-        r"ovriga intakter(?:na)?", r"kostnad|kapital|resultat", rf"{_VERBS}|pa")),
-    Statement("ideal_allocation_amount", _amount_of(r"(?:enligt|i) (?:den )?idealf")),
+    Statement("other_income", ("vriga",), _amount_of(r"(?:i )?[o6d]vriga int[ao]kter")),
+    Statement("other_income", ("vriga",), _statement(
+        r"[o6d]vriga int[ao]kter(?:na)?", r"kostnad|kapital|resultat", rf"{_VERBS}|pa")),
+    Statement("ideal_allocation_amount", ("idealf",), _amount_of(r"(?:enligt|i) (?:den )?idealf")),
 )
 
 _PEOPLE = re.compile(
@@ -171,16 +172,15 @@ _HALF_YEAR = re.compile(r"\b(?:till|under|forsta|for) halvaret (20\d\d)|per (?:d
 _YEAR = re.compile(r"\b(?:for|under|ar|aret|hela|verksamhetsaret|budgetaret|infor) (?:ar )?"
                    r"(20\d\d)\b(?![ -]\d)")
 
-_OCR_DIGIT = re.compile(r"\b[60](?=[a-z]{2})")
 _SIGNS = str.maketrans({"&": "a", "é": "o", "−": "-", "–": "-", "—": "-", "\u00a0": " "})
 
 
 def _light_fold(text: str) -> str:
     """Lower-case ASCII, keeping signs (minus forms become "-") and decimal commas. OCR
-    prints ä and ö as "é" (folded to o, hence "int[ao]kter" below) and a word-initial ö as
-    6 or 0 ("6verskott")."""
+    prints ä and ö as "é" (folded to o, hence "int[ao]kter" above) and a word-initial ö as
+    6 or d ("6verskott", "dvriga")."""
     text = unicodedata.normalize("NFKD", text.lower().translate(_SIGNS))
-    return _OCR_DIGIT.sub("o", text.encode("ascii", "ignore").decode("ascii"))
+    return text.encode("ascii", "ignore").decode("ascii")
 
 
 def paragraphs(lines: list[str]) -> list[tuple[str, list[int], list[int]]]:
@@ -266,6 +266,8 @@ def _people(doc: Document, text: str, line_of) -> list[dict]:
 def _money(doc: Document, text: str, line_of) -> list[dict]:
     figures, seen = [], set()
     for statement in STATEMENTS:
+        if not any(keyword in text for keyword in statement.keywords):
+            continue
         for match in statement.pattern.finditer(text):
             # One amount is one figure: the first (most specific) statement reading it wins.
             if match.start("number") in seen or _HYPOTHETICAL.search(
