@@ -307,8 +307,9 @@ _REPORT_TYPES = re.compile("|".join(f"(?P<{kind}>{pattern})" for kind, pattern i
 _MEMBER_BODY = re.compile(r"\b(?:kommun|region|landstings)(?:styrelse|fullmaktige)|"
                           r"\bkommun (?:sammantradesprotokoll|protokollsutdrag|tjansteskrivelse)")
 _OWN_BOARD = re.compile(r"styrelsemote|protokoll fran styrelse|forbundsstyrelsens sammantrade")
-_HEAD_CHARS = 600
+_HEAD_CHARS = 600  # the first lines, where an issuing body names itself
 _DECISION_CHARS = 3_000
+_TITLE_CHARS = 2_000  # a period named this early is the title's, later a heading's
 
 
 def report_type(folded: list[str]) -> str | None:
@@ -385,7 +386,7 @@ def period(kind: str | None, folded: list[str]) -> Period:
             first = found
     if first is not None:
         evidence = "meeting_date" if kind == "board_minutes" else (
-            "title" if first.start() < _HEAD_CHARS * 3 else "heading")
+            "title" if first.start() < _TITLE_CHARS else "heading")
         return _from_title(kind, first, evidence)
     statements = _COMPILED_STATEMENTS["half" if kind in _HALF_YEAR_KINDS else "year"]
     found = [m for pattern in statements if (m := pattern.search(text))]

@@ -78,10 +78,10 @@ _RESULT = (r"(?:(?:arets|periodens|forbundets|halvarets|budgeterat|budgeterade) 
            r"(?:halvars)?resultat(?:et)?\b|forbundets utfall\b")
 _INCOME = (r"(?<![o6d]vriga )(?<!andra )(?<!finansiella )(?<!\w)(?:(?:forbundets|arets|totala|"
            r"budgeterade|samtliga) )*int[ao]kter(?:na)?\b")
-_COSTS = (r"(?:(?:forbundets|arets|totala|samtliga) )+kostnad(?:er|erna|ema)\b|kostnaderna totalt|"
-          r"kostnader totalt")
-_ESF = (r"esf[ -]?(?:medel|medlen|bidrag\w*|ersattning\w*|intakter)|(?:medel|bidrag\w*|ersattning\w*|"
-        r"intakter) fran (?:europeiska socialfonden|esf)\b")
+_COSTS = (r"(?:(?:forbundets|arets|totala|samtliga) )+kostnad(?:er|erna|ema)\b|"
+          r"kostnaderna totalt|kostnader totalt")
+_ESF = (r"esf[ -]?(?:medel|medlen|bidrag\w*|ersattning\w*|intakter)|"
+        r"(?:medel|bidrag\w*|ersattning\w*|intakter) fran (?:europeiska socialfonden|esf)\b")
 _MEMBERS = (r"(?P<member>staten|forsakringskassan|arbetsformedlingen|regionen|region \w+|"
             r"landstinget|kommunen|kommunerna|\w+ kommun|\w+ stad)")
 _CONTRIBUTION = r"(?:medlemsbidrag|drifts?bidrag|bidrag)\w*"
@@ -89,10 +89,16 @@ _OPENING = r"ing\w{1,2}ngen|arets borjan|periodens borjan"
 _CLOSING = r"utg\w{1,2}ngen|arsskiftet|arets slut|periodens slut|bokslutsdagen"
 _EQUITY = r"(?:eget|egna) kapital\w*"
 _EQUITY_VERBS = r"till|ar|var|blev|blir|vara|uppgar till|uppgick till"
+_NOT_EQUITY = "resultat|int[ao]kt|kostnad"
 
+_RESULTS = ("resultat", "utfall")
+_CAPITAL = ("kapital",)
+_GRANTS = ("bidrag",)
+_ESF_WORDS = ("esf", "socialfond")
 STATEMENTS = (
-    Statement("result", ("resultat", "utfall"), _statement(_RESULT, r"intakt|kostnad|kapital|avvikelse|jamfor")),
-    Statement("result", ("resultat", "utfall"), _inverted(_RESULT)),
+    Statement("result", _RESULTS, _statement(
+        _RESULT, "int[ao]kt|kostnad|kapital|avvikelse|jamfor")),
+    Statement("result", _RESULTS, _inverted(_RESULT)),
     # "Förbundet ser ut att göra ett överskott på 93 500 kr", "utfallet … att bli ett
     # underskott med 17 tkr": the association's (or the year's) surplus or deficit.
     Statement("result", ("skott",), re.compile(
@@ -100,52 +106,56 @@ STATEMENTS = (
         rf"\b(?:bli|blir|blev|gora|gor|gjorde|ga med|gick med|redovisa\w*|visa\w*|uppvisa\w*|"
         rf"fick|har|hade) (?:ett )?(?P<sign>[o6]verskott|underskott) (?:pa|med|om) {_ABOUT}"
         rf"{_AMOUNT}{_NOT_COMPARED}")),
-    Statement("equity_opening", ("kapital",), re.compile(
-        rf"(?:{_OPENING})\b{_gap('resultat|intakt|kostnad|utg')}{_EQUITY}"
-        rf"{_gap('resultat|intakt|kostnad')} (?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
-    Statement("equity_opening", ("kapital",), re.compile(
-        rf"{_EQUITY} vid (?:{_OPENING})\b{_gap('resultat|intakt|kostnad')} (?:{_EQUITY_VERBS}) "
+    Statement("equity_opening", _CAPITAL, re.compile(
+        rf"(?:{_OPENING})\b{_gap(_NOT_EQUITY + '|utg')}{_EQUITY}{_gap(_NOT_EQUITY)} "
+        rf"(?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
+    Statement("equity_opening", _CAPITAL, re.compile(
+        rf"{_EQUITY} vid (?:{_OPENING})\b{_gap(_NOT_EQUITY)} (?:{_EQUITY_VERBS}) "
         rf"{_ABOUT}{_AMOUNT}")),
-    Statement("equity_opening", ("kapital",), _amount_of(r"(?:i )?eget kapital (?:vid ing|fran foregaende ar)")),
-    Statement("equity_closing", ("kapital",), re.compile(
-        rf"(?:{_CLOSING})\b{_gap('resultat|intakt|kostnad|ing')}{_EQUITY}"
-        rf"{_gap('resultat|intakt|kostnad')} (?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
-    Statement("equity_closing", ("kapital",), re.compile(
-        rf"{_EQUITY} vid (?:{_CLOSING})\b{_gap('resultat|intakt|kostnad')} (?:{_EQUITY_VERBS}) "
+    Statement("equity_opening", _CAPITAL, _amount_of(
+        r"(?:i )?eget kapital (?:vid ing|fran foregaende ar)")),
+    Statement("equity_closing", _CAPITAL, re.compile(
+        rf"(?:{_CLOSING})\b{_gap(_NOT_EQUITY + '|ing')}{_EQUITY}{_gap(_NOT_EQUITY)} "
+        rf"(?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
+    Statement("equity_closing", _CAPITAL, re.compile(
+        rf"{_EQUITY} vid (?:{_CLOSING})\b{_gap(_NOT_EQUITY)} (?:{_EQUITY_VERBS}) "
         rf"{_ABOUT}{_AMOUNT}")),
-    Statement("equity_closing", ("kapital",), re.compile(
-        rf"vid (?:{_CLOSING})\b{_gap('resultat|intakt|kostnad')} (?:har|hade|ha) (?:ett )?"
+    Statement("equity_closing", _CAPITAL, re.compile(
+        rf"vid (?:{_CLOSING})\b{_gap(_NOT_EQUITY)} (?:har|hade|ha) (?:ett )?"
         rf"eget kapital (?:pa|om) {_ABOUT}{_AMOUNT}")),
     # "det egna kapitalet uppgår till 1 200 tkr": equity at the end of the period.
-    Statement("equity_closing", ("kapital",), re.compile(
+    Statement("equity_closing", _CAPITAL, re.compile(
         rf"\b{_EQUITY} (?:uppgar till|uppgick till|ar|var) {_ABOUT}{_AMOUNT}")),
     Statement("total_income", ("kter",), _statement(
-        _INCOME, r"kostnad|kapital|resultat|fran|ovriga|bidrag|esf", rf"{_VERBS}|till|pa")),
+        _INCOME, "kostnad|kapital|resultat|fran|[o6d]vriga|bidrag|esf", rf"{_VERBS}|till|pa")),
     Statement("total_costs", ("kostnad",), _statement(
-        _COSTS, r"intakt|kapital|resultat|insats|kansli|administration", rf"{_VERBS}|till|pa")),
+        _COSTS, "int[ao]kt|kapital|resultat|insats|kansli|administration",
+        rf"{_VERBS}|till|pa")),
     Statement("total_income", ("kter",), _inverted(_INCOME)),
     Statement("total_costs", ("kostnad",), _inverted(_COSTS)),
-    Statement("member_contribution", ("bidrag",), _amount_of(
-        r"(?:i )?(?:medlemsbidrag|drifts?bidrag)(?! fran (?:staten|region|kommun|forsakringskassan|"
-        r"arbetsformedlingen|landsting))")),
-    Statement("member_contribution", ("bidrag",), _statement(
+    Statement("member_contribution", _GRANTS, _amount_of(
+        r"(?:i )?(?:medlemsbidrag|drifts?bidrag)(?! fran (?:staten|region|kommun|"
+        r"forsakringskassan|arbetsformedlingen|landsting))")),
+    Statement("member_contribution", _GRANTS, _statement(
         r"medlemsbidrag\w*|(?:drifts?bidrag\w*|bidrag\w*) fran (?:huvudmannen|medlemmarna)|"
-        r"medlemmarnas bidrag", r"kostnad|kapital|resultat|staten|region|kommun")),
-    Statement("member_contribution", ("bidrag",), re.compile(rf"medlemmarnas bidrag \({_AMOUNT}\)")),
-    Statement("member_contribution", ("bidrag",), _statement(
-        rf"{_CONTRIBUTION} fran {_MEMBERS}", r"kostnad|kapital|resultat|huvudman",
+        r"medlemmarnas bidrag", "kostnad|kapital|resultat|staten|region|kommun")),
+    Statement("member_contribution", _GRANTS, re.compile(
+        rf"medlemmarnas bidrag \({_AMOUNT}\)")),
+    Statement("member_contribution", _GRANTS, _statement(
+        rf"{_CONTRIBUTION} fran {_MEMBERS}", "kostnad|kapital|resultat|huvudman",
         rf"{_VERBS}|pa")),
     Statement("member_contribution", ("bidr", "betal"), re.compile(
         rf"{_MEMBERS} (?:bidrar|bidrog|har bidragit|betalar|betalade|har betalat) med "
         rf"{_ABOUT}{_AMOUNT}(?! vardera| var)")),
-    Statement("esf_income", ("esf", "socialfond"), _amount_of(
+    Statement("esf_income", _ESF_WORDS, _amount_of(
         r"(?:i )?(?:medel |bidrag |ersattning\w* )?(?:fran )?(?:europeiska socialfonden|esf)\b")),
-    Statement("esf_income", ("esf", "socialfond"), _statement(
-        _ESF, r"kostnad|kapital|resultat|och andra|ovriga", rf"{_VERBS}|pa")),
+    Statement("esf_income", _ESF_WORDS, _statement(
+        _ESF, "kostnad|kapital|resultat|och andra|[o6d]vriga", rf"{_VERBS}|pa")),
     Statement("other_income", ("vriga",), _amount_of(r"(?:i )?[o6d]vriga int[ao]kter")),
     Statement("other_income", ("vriga",), _statement(
-        r"[o6d]vriga int[ao]kter(?:na)?", r"kostnad|kapital|resultat", rf"{_VERBS}|pa")),
-    Statement("ideal_allocation_amount", ("idealf",), _amount_of(r"(?:enligt|i) (?:den )?idealf")),
+        r"[o6d]vriga int[ao]kter(?:na)?", "kostnad|kapital|resultat", rf"{_VERBS}|pa")),
+    Statement("ideal_allocation_amount", ("idealf",), _amount_of(
+        r"(?:enligt|i) (?:den )?idealf")),
 )
 
 _PEOPLE = re.compile(
