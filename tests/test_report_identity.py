@@ -46,7 +46,7 @@ EXCERPTS = {
            "Samordningsförbundet Östra Östergötland"),
     # Arboga's executive committee on the association's annual report 2011 (OCR noise).
     "09": ("vastra-malardalen", "annual_report_decision", year(2011),
-           "Västra Mälardalens Samordningsförbund"),
+           "Samordningsförbundet Västra Mälardalen"),
 }
 
 
@@ -228,6 +228,7 @@ def test_unknown_and_ambiguous_are_reported_with_the_candidates(written):
      "sollentuna-upplands-vasby-sigtuna"),
     ("SCÖ", "centrala-ostergotland"),
     ("RAR i Sörmland", "rar-i-sormland"),
+    ("RAR i\nSörmland", "rar-i-sormland"),
     ("Sfris", "sodertalje"),
     ("Finsam Gotland", "gotland"),
     # Not a name: a place alone, a cut name, the plural.

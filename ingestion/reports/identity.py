@@ -114,7 +114,7 @@ Phrases = dict[tuple[str, ...], frozenset[str]]  # phrase -> the associations it
 @dataclass(frozen=True)
 class _Index:
     starts: dict[str, list[tuple[int, Phrases]]]  # first word -> by length, longest first
-    aliases: tuple[str, ...]  # names printed without an association word ("suvs", "sfris")
+    aliases: tuple[str, ...]  # first words of names without an association word ("suvs")
 
 
 @lru_cache(maxsize=16)
@@ -130,7 +130,8 @@ def _index(registry: tuple[tuple[str, tuple[str, ...]], ...]) -> _Index:
     for phrase, ids in owners.items():
         by_length.setdefault(phrase[0], {}).setdefault(len(phrase), {})[phrase] = frozenset(ids)
     starts = {word: sorted(lengths.items(), reverse=True) for word, lengths in by_length.items()}
-    aliases = tuple(sorted({" ".join(p) for p in owners if SF not in p and FINSAM not in p}))
+    # Their first words: the rest may follow on the next line ("RAR i" / "Sörmland").
+    aliases = tuple(sorted({p[0] for p in owners if SF not in p and FINSAM not in p}))
     return _Index(starts, aliases)
 
 
@@ -160,7 +161,8 @@ def match_association(lines: list[str], folded: list[str], registry: Registry
     index = _index(tuple(sorted(registry.items())))
     words = _Words(lines, folded, _lines_to_read(folded, index.aliases))
     mentions: Counter[str] = Counter()
-    first: dict[str, tuple[int, int]] = {}
+    forms: Counter[tuple[str, tuple[str, ...]]] = Counter()  # how each one is printed
+    first: dict[tuple[str, tuple[str, ...]], int] = {}
     end = 0
     for i in [i for i, word in enumerate(words.words) if word in index.starts]:
         if i < end:  # inside the name just read
@@ -168,7 +170,8 @@ def match_association(lines: list[str], folded: list[str], registry: Registry
         phrase, ids = _longest_name(index, words, i)
         for association_id in ids:
             mentions[association_id] += 1
-            first.setdefault(association_id, (i, i + len(phrase)))
+            forms[(association_id, phrase)] += 1
+            first.setdefault((association_id, phrase), i)
         end = i + len(phrase)
     ranked = mentions.most_common()
     candidates = tuple(association_id for association_id, _ in ranked)
@@ -177,7 +180,13 @@ def match_association(lines: list[str], folded: list[str], registry: Registry
     if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
         return AssociationMatch(AMBIGUOUS, None, None, candidates)
     winner = ranked[0][0]
-    return AssociationMatch(MATCHED, winner, words.printed(*first[winner]), candidates)
+    # Its name as printed: a full name before an abbreviation, the form printed most often,
+    # the shorter (not the genitive), where it is first printed.
+    form = max((key for key in forms if key[0] == winner), key=lambda k: (
+        SF in k[1] or FINSAM in k[1], forms[k], -len("".join(k[1])), -first[k]))
+    start = first[form]
+    return AssociationMatch(MATCHED, winner, words.printed(start, start + len(form[1])),
+                            candidates)
 
 
 def _lines_to_read(folded: list[str], aliases: tuple[str, ...]) -> list[int]:
