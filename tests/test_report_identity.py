@@ -276,6 +276,10 @@ def test_the_most_named_association_wins_and_a_tie_is_ambiguous():
     # A statement on the annual report 2016 that compares with 2015 is of 2016.
     ("Yttrande över årsredovisning 2016\nJämfört med 2015 ökade kostnaderna. 2015 var ett "
      "annat år, liksom 2015.", "annual_report", year(2016), "title"),
+    ("Årsredovisning för Samordningsförbundet Södra Roslagen år 2015\nBeslutad 2016-03-20",
+     "annual_report", year(2015), "title"),
+    ("Årsredovisning för Samordningsförbundet Södra Roslagen\nBeslutad 2016-03-20",
+     "annual_report", year(2016), "frequent_year"),
     ("Delårsrapport januari–augusti 2023", "interim_report",
      (date(2023, 1, 1), date(2023, 8, 31)), "title"),
     ("Delårsrapport 2023", "interim_report", (date(2023, 1, 1), date(2023, 6, 30)), "title"),

@@ -348,10 +348,13 @@ _YEAR = r"((?:19|20)\d\d)\b"
 # "januari–augusti 2023", "för perioden januari till och med juni 2023"
 _MONTHS = rf"(?:for )?(?:perioden )?januari (?:till och med |tom |t o m )?{_MONTH} {_YEAR}"
 _ANNUAL = rf"arsredovisning\w* (?:for )?(?:ar |aret |verksamhetsaret )?{_YEAR}"
+# "Årsredovisning för Samordningsförbundet X år 2013" (not a date: "… 2014-03-20")
+_ANNUAL_OF = (rf"arsredovisning\w* (?:for|fran) (?:[a-z]+ ){{1,6}}?(?:ar |aret )?{_YEAR}"
+              r"(?! \d\d \d\d)")
 # Titles and headings, per kind (folded text): the first match decides.
 _TITLES = {
-    "annual_report": (_ANNUAL,),
-    "annual_report_decision": (_ANNUAL,),
+    "annual_report": (_ANNUAL, _ANNUAL_OF),
+    "annual_report_decision": (_ANNUAL, _ANNUAL_OF),
     "audit_report": (rf"revisionsberattelse (?:for )?(?:ar |aret |verksamhetsaret |"
                      rf"rakenskapsaret )?{_YEAR}", _ANNUAL),
     "half_year_report": (rf"halvars(?:rapport|redovisning)\w* (?:for )?(?:ar )?{_YEAR}",
