@@ -130,12 +130,15 @@ def write_reference(source: Path, target: Path) -> list[Association]:
                                       "municipality_code"]))
         for row in associations.itertuples()
     ]
+    with (target / "associations.csv").open(encoding="utf-8") as handle:
+        columns = next(csv.reader(handle))  # the registry's columns, whatever their order
     with (target / "associations.csv").open("a", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = csv.DictWriter(handle, fieldnames=columns, restval="", extrasaction="ignore")
         for number, (county, codes) in enumerate(groups, start=1):
             name = f"Samordningsförbundet Exempel{number:02d}"
-            writer.writerow([f"sample-{number:02d}", name, "", county, SAMPLE_START.isoformat(),
-                             "", "", SAMPLE_SOURCE, SAMPLE_NOTE])
+            writer.writerow({"association_id": f"sample-{number:02d}", "association_name": name,
+                             "county_code": county, "founded": SAMPLE_START.isoformat(),
+                             "source": SAMPLE_SOURCE, "note": SAMPLE_NOTE})
             result.append(Association(f"sample-{number:02d}", name, county, regions[county],
                                       tuple(codes)))
     with (target / "association_members.csv").open("a", newline="", encoding="utf-8") as handle:
@@ -362,9 +365,8 @@ def interim_report(a: Association, year: int, f: YearFigures, previous: YearFigu
 
 
 def recognised(a: Association, registry: dict[str, tuple[str, ...]]) -> bool:
-    """Does the extractor attribute a document headed with ``a``'s name to ``a``? Names of
-    several words the extractor cuts (Göteborg Hisingen → Göteborg) are skipped: their
-    documents would land on another association."""
+    """Does the extractor attribute a document headed with ``a``'s name to ``a``? An
+    association it does not recognise is skipped: its documents would have no id."""
     header = "\n".join([SAMPLE_HEADER, "", a.name, "Årsredovisning 2020"]).encode()
     return read_document(header, "probe.txt", registry).association_id == a.association_id
 

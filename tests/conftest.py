@@ -1,8 +1,9 @@
 """Shared fixtures.
 
-The real report documents live outside the repository in ``../shared/seeds``. Tests that
-need them skip when the folder is absent, except under CI (``CI=true``), where a missing
-folder is a failure: CI must exercise the real documents.
+The real report documents live outside the repository in ``../shared/seeds`` (four whole
+documents) and ``../shared/reports-excerpts`` (openings of five other associations'
+documents). Tests that need them skip when the folder is absent, except under CI
+(``CI=true``), where a missing folder is a failure: CI must exercise the real documents.
 """
 
 from __future__ import annotations
@@ -15,19 +16,26 @@ import pytest
 from ingestion.config import SHARED_SEEDS_DIR
 
 
-def _seeds_dir() -> Path:
-    return Path(os.environ.get("FINSAM_SEEDS_DIR", SHARED_SEEDS_DIR))
-
-
-@pytest.fixture(scope="session")
-def seeds_dir() -> Path:
-    path = _seeds_dir()
+def _shared_dir(variable: str, default: Path, what: str) -> Path:
+    path = Path(os.environ.get(variable, default))
     if not path.is_dir():
-        message = f"seed documents not found at {path} (set FINSAM_SEEDS_DIR)"
+        message = f"{what} not found at {path} (set {variable})"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return _shared_dir("FINSAM_SEEDS_DIR", SHARED_SEEDS_DIR, "seed documents")
+
+
+@pytest.fixture(scope="session")
+def excerpts_dir() -> Path:
+    """The report excerpts and their SOURCES.md (association, kind and year of each)."""
+    return _shared_dir("FINSAM_EXCERPTS_DIR", SHARED_SEEDS_DIR.parent / "reports-excerpts",
+                       "report excerpts")
 
 
 @pytest.fixture(scope="session")

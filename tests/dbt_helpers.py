@@ -31,7 +31,8 @@ RAW_COLUMNS: dict[str, str] = {
         " check_status check_messages is_sample"
     ),
     "report_documents": (
-        "document_id source association association_id report_type period_start period_end"
+        "document_id source association association_id association_status"
+        " association_candidates report_type period_start period_end period_evidence"
         " status error n_figures is_sample"
     ),
     "report_issues": "document_id source check_name severity line message",

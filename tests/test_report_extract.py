@@ -216,3 +216,81 @@ def test_an_association_missing_from_the_registry_has_no_id():
     assert documents.iloc[0]["association"] == "Samordningsförbundet Annanstad"
     assert documents.iloc[0]["association_id"] is None
     assert figures["association_id"].isna().all() and len(figures) > 0
+
+
+# --- prose statements ----------------------------------------------------------------------
+
+def prose_figures(sentence: str, title: str = "Årsredovisning 2023") -> set[tuple]:
+    figures, _, _ = extract(f"{title}\nSamordningsförbundet Exempelstad\n\n{sentence}\n")
+    return {(r.metric, r.basis, r.member, str(r.period_start.date()), str(r.period_end.date()),
+             r.value) for r in figures.itertuples()}
+
+
+Y23 = ("2023-01-01", "2023-12-31")
+H1_23 = ("2023-01-01", "2023-06-30")
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # The verbs and tenses reports use.
+    ("Resultatet för år 2023 är 288 tkr.", {("result", "outcome", None, *Y23, 288_000)}),
+    ("Årets resultat blev -1 250 tkr.", {("result", "outcome", None, *Y23, -1_250_000)}),
+    ("Förbundets resultat uppgick till 75 tkr.", {("result", "outcome", None, *Y23, 75_000)}),
+    ("Periodens resultat landade på 312 tkr.", {("result", "outcome", None, *Y23, 312_000)}),
+    ("Resultatet redovisas med ett underskott på 410 tkr.",
+     {("result", "outcome", None, *Y23, -410_000)}),
+    ("Under året landade förbundets resultat på 9 tkr.",
+     {("result", "outcome", None, *Y23, 9_000)}),
+    ("Förbundet gick med ett överskott på 1,2 mnkr.",
+     {("result", "outcome", None, *Y23, 1_200_000)}),
+    # One clause, one figure: the result is never the equity that follows it.
+    ("Resultatet för 2023 är 288 tkr och det egna kapitalet uppgår till 1 900 tkr.",
+     {("result", "outcome", None, *Y23, 288_000),
+      ("equity_closing", "outcome", None, *Y23, 1_900_000)}),
+    ("Resultatet påverkades av att flera insatser startade sent under året, och det egna "
+     "kapitalet uppgår till 1 900 tkr.", {("equity_closing", "outcome", None, *Y23, 1_900_000)}),
+    # Income and costs in total, contributions in total and by member, ESF and other income.
+    ("Förbundets kostnader under 2023 uppgick till 8 100 tkr och intäkter till 8 400 tkr, "
+     "varav 7 900 tkr i medlemsbidrag, 350 tkr medel från Europeiska socialfonden och 150 tkr "
+     "i övriga intäkter.",
+     {("total_costs", "outcome", None, *Y23, 8_100_000),
+      ("total_income", "outcome", None, *Y23, 8_400_000),
+      ("member_contribution", "outcome", None, *Y23, 7_900_000),
+      ("esf_income", "outcome", None, *Y23, 350_000),
+      ("other_income", "outcome", None, *Y23, 150_000)}),
+    ("Bidraget från Försäkringskassan uppgick till 3 950 tkr och regionen bidrog med 1 975 tkr.",
+     {("member_contribution", "outcome", "state", *Y23, 3_950_000),
+      ("member_contribution", "outcome", "region", *Y23, 1_975_000)}),
+    ("ESF-medlen uppgick till 420 tkr.", {("esf_income", "outcome", None, *Y23, 420_000)}),
+    # Budgets and forecasts cover the whole year; the clause names basis and period.
+    ("Budgeterade intäkter för 2024 uppgår till 9 000 tkr.",
+     {("total_income", "budget", None, "2024-01-01", "2024-12-31", 9_000_000)}),
+    ("Enligt prognosen beräknas årets totala kostnader bli 8 700 tkr.",
+     {("total_costs", "forecast", None, *Y23, 8_700_000)}),
+    # Differences and scenarios are not figures.
+    ("Kostnaderna blev 1 221 tkr högre än budgeterat.", set()),
+    ("Förbundets intäkter var 300 tkr lägre än föregående år.", set()),
+    ("Ett scenario är att förbundet gör ett överskott på 400 tkr.", set()),
+    ("Insatsen har ett underskott på 90 tkr.", set()),
+])
+def test_prose_statements(sentence, expected):
+    assert prose_figures(sentence) == expected
+
+
+def test_prose_in_a_half_year_report():
+    found = prose_figures("Till halvåret 2023 har 412 individer fått stöd i förbundets insatser."
+                          " Förbundets intäkter är 4 100 tkr per den sista juni 2023.",
+                          title="Halvårsrapport 2023")
+    found = {f for f in found if f[0] != "participants" or f[-1] == 412}
+    assert found == {("participants", "outcome", None, *H1_23, 412),
+                     ("total_income", "outcome", None, *H1_23, 4_100_000)}
+
+
+def test_a_prose_figure_contradicting_a_table_is_flagged():
+    text = HALF_YEAR.replace("Förbundets resultat för halvåret 2023 uppgår till -300 tkr.",
+                             "Periodens intäkter är 3 500 tkr.")
+    figures, _, issues = extract(text)
+    income = rows(figures, metric="total_income", basis="outcome")
+    assert sorted(income["value"]) == [3_500_000, 3_900_000]
+    assert (income["check_status"] == "flagged").all()
+    assert issues.query("check_name == 'contradiction'")["message"].str.contains(
+        "total_income").any()

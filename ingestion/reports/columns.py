@@ -100,7 +100,8 @@ def parse_header(text: str, default_year: int | None, cell: bool = False
         return None
     if len(columns) < 2 and not (cell or keywords):
         return None
-    return _fill_bases(columns), " ".join(label_words)
+    # A tab cell's basis is decided with the other cells of its header (tab_header).
+    return (columns if cell else _fill_bases(columns)), " ".join(label_words)
 
 
 def _item_period(item: re.Match, default_year: int | None) -> tuple[date | None, date | None]:

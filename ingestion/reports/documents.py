@@ -1,35 +1,23 @@
 """Reading a report document: bytes -> lines with page numbers, plus what the document says
-about itself (association, report type, period, sample marker)."""
+about itself (association, report type and period: ``identity``; sample marker)."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from ingestion import config
+from ingestion.reports import identity
+from ingestion.reports.identity import Registry, load_associations
 from ingestion.reports.numbers import fold
 
-SAMPLE_MARKERS = ("EXEMPELDOKUMENT", "SAMPLE DOCUMENT")
-# Used only while data/reference/associations.csv does not exist yet.
-FALLBACK_ASSOCIATIONS = {
-    "stockholms-stad": ("samordningsforbundet stockholms stad",),
-    "sundsvall": ("samordningsforbundet i sundsvall", "samordningsforbundet sundsvall"),
-}
+__all__ = ["Document", "load_associations", "read_document", "sha256", "source_name"]
 
-# Report type keywords (folded), most specific first.
-REPORT_TYPES = (
-    ("board_minutes", r"sammantradesprotokoll|protokoll fran styrelse"),
-    ("annual_report", r"arsredovisning"),
-    ("half_year_report", r"halvarsrapport|halvarsredovisning"),
-    ("interim_report", r"delarsrapport|delarsbokslut"),
-    ("budget_follow_up", r"budgetuppfoljning"),
-)
+SAMPLE_MARKERS = ("EXEMPELDOKUMENT", "SAMPLE DOCUMENT")
 
 
 @dataclass
@@ -38,11 +26,14 @@ class Document:
     document_id: str
     lines: list[str]
     pages: list[int]  # page number of each line
-    association: str | None = None
+    association: str | None = None  # as printed
     association_id: str | None = None
+    association_status: str | None = None  # matched, unknown, ambiguous
+    association_candidates: tuple[str, ...] = ()  # every association named, most named first
     report_type: str | None = None
     period_start: date | None = None
     period_end: date | None = None
+    period_evidence: str | None = None  # what decided the period (identity.period)
     is_sample: bool = False
 
 
@@ -90,87 +81,18 @@ def split_pages(text: str) -> tuple[list[str], list[int]]:
     return lines, pages
 
 
-def read_document(data: bytes, source: str, associations: dict[str, tuple[str, ...]] | None = None
-                  ) -> Document:
+def read_document(data: bytes, source: str, associations: Registry | None = None) -> Document:
     lines, pages = split_pages(document_text(data, source))
     doc = Document(source=source, document_id=sha256(data), lines=lines, pages=pages)
     head = "\n".join(lines[:20])
     doc.is_sample = any(marker in head for marker in SAMPLE_MARKERS)
     folded = [fold(line) for line in lines]
-    doc.association, doc.association_id = _association(lines, associations)
-    doc.report_type = _report_type(folded)
-    doc.period_start, doc.period_end = _period(doc.report_type, folded)
-    return doc
-
-
-def load_associations(path: Path | None = None) -> dict[str, tuple[str, ...]]:
-    """association_id -> name patterns: the registry's name and aliases, folded (fallback
-    while the registry is missing)."""
-    path = path or config.reference_dir() / "associations.csv"
-    if not path.exists():
-        return dict(FALLBACK_ASSOCIATIONS)
-    with path.open(newline="", encoding="utf-8") as handle:
-        return {
-            row["association_id"]: tuple(
-                fold(name)
-                for name in [row["association_name"], *(row.get("aliases") or "").split("|")]
-                if name.strip()
-            )
-            for row in csv.DictReader(handle)
-        }
-
-
-_NAME = re.compile(r"Samordningsf\S{1,3}rbundet\s+((?:i\s+)?[A-ZÅÄÖ][\wåäö-]+(?:\s+(?:stad|län))?)")
-
-
-def _association(lines: list[str], associations: dict[str, tuple[str, ...]] | None
-                 ) -> tuple[str | None, str | None]:
-    """The most frequent "Samordningsförbundet X" and its registry id (None if unknown)."""
-    names = Counter(m.group(1).strip() for line in lines for m in _NAME.finditer(line))
-    names.pop("i", None)
-    if not names:
-        return None, None
-    name = names.most_common(1)[0][0]
-    printed = f"Samordningsförbundet {name}"
     registry = associations if associations is not None else load_associations()
-    key = fold(printed)
-    for association_id, patterns in registry.items():
-        # "key in pattern" also accepts a name cut short by a line break ("… Stockholms").
-        if any(p and (p in key or key in p) for p in patterns):
-            return printed, association_id
-    return printed, None
-
-
-def _report_type(folded: list[str]) -> str | None:
-    """The report type named first in the document (a title precedes mentions of others)."""
-    for line in folded:
-        for kind, pattern in REPORT_TYPES:
-            if re.search(pattern, line):
-                return kind
-    return None
-
-
-def _period(report_type: str | None, folded: list[str]) -> tuple[date | None, date | None]:
-    text = " ".join(folded)
-    if report_type == "budget_follow_up":  # "Budgetuppföljning 2023-06-30": year to date
-        found = re.search(r"budgetuppfoljning (20\d\d) (\d\d) (\d\d)", text)
-        if found:
-            end = date(*map(int, found.groups()))
-            return date(end.year, 1, 1), end
-    years = Counter(int(y) for y in re.findall(r"\b(20\d\d)\b", " ".join(folded[:80])))
-    patterns = {
-        "annual_report": r"arsredovisning (20\d\d)",
-        "half_year_report": r"(?:halvar\w*|januari till och med juni|jan juni) (20\d\d)",
-        "interim_report": r"delarsrapport\w* (20\d\d)",
-        "board_minutes": r"sammantradesdatum (20\d\d)",
-    }
-    found = re.findall(patterns.get(report_type or "", r"$^"), text)
-    if found:
-        year = Counter(int(y) for y in found).most_common(1)[0][0]
-    elif years:
-        year = years.most_common(1)[0][0]
-    else:
-        return None, None
-    if report_type in {"half_year_report", "interim_report"}:
-        return date(year, 1, 1), date(year, 6, 30)
-    return date(year, 1, 1), date(year, 12, 31)
+    found = identity.match_association(lines, folded, registry)
+    doc.association, doc.association_id = found.printed, found.association_id
+    doc.association_status, doc.association_candidates = found.status, found.candidates
+    doc.report_type = identity.report_type(folded)
+    period = identity.period(doc.report_type, folded)
+    doc.period_start, doc.period_end = period.start, period.end
+    doc.period_evidence = period.evidence
+    return doc

@@ -18,8 +18,9 @@ FIGURE_COLUMNS = [
     "unit", "page", "line", "raw_text", "origin", "check_status", "check_messages", "is_sample",
 ]
 DOCUMENT_COLUMNS = [
-    "document_id", "source", "association", "association_id", "report_type", "period_start",
-    "period_end", "status", "error", "n_figures", "is_sample",
+    "document_id", "source", "association", "association_id", "association_status",
+    "association_candidates", "report_type", "period_start", "period_end", "period_evidence",
+    "status", "error", "n_figures", "is_sample",
 ]
 ISSUE_COLUMNS = ["document_id", "source", "check_name", "severity", "line", "message"]
 
@@ -60,8 +61,11 @@ def extract_bytes(data: bytes, source: str,
         figures, issues = _figures(doc)
     except Exception as exc:  # any unreadable document is reported, never fatal to the run
         return failed(source, f"{type(exc).__name__}: {exc}", sha256(data))
-    document = {**_doc_fields(doc), "status": "loaded", "error": None,
+    document = {**_doc_fields(doc), "association_status": doc.association_status,
+                "association_candidates": "|".join(doc.association_candidates) or None,
+                "period_evidence": doc.period_evidence, "status": "loaded", "error": None,
                 "n_figures": len(figures)}
+    issues += _identity_issues(doc)
     if not figures:
         issues.append(_issue(doc, "no_figures", "warning", None,
                              "no figure recognised in the document"))
@@ -80,6 +84,8 @@ def extract_file(path: Path, associations: dict[str, tuple[str, ...]] | None = N
 def _figures(doc: Document) -> tuple[list[dict], list[dict]]:
     found, walker_issues = Walker(doc).run()
     found += _largest_people_figures(prose.extract(doc))
+    if doc.report_type == "plan_and_budget":
+        _plans_are_budgets(doc, found)
     rows = []
     for figure in found:
         index = figure.pop("line_index")
@@ -105,6 +111,30 @@ def _figures(doc: Document) -> tuple[list[dict], list[dict]]:
             checks.flag(row, message)
         issues.append(_issue(doc, check_name, severity, lines, message))
     return rows, issues
+
+
+def _plans_are_budgets(doc: Document, figures: list[dict]) -> None:
+    """A plan's figures for its own year and later are budgets, however its columns are
+    named ("2025", "Plan 2026"); earlier years are the outcomes it compares with."""
+    if doc.period_start is None:
+        return
+    for figure in figures:
+        start = figure["period_start"]
+        if figure["basis"] == "outcome" and start is not None and start >= doc.period_start:
+            figure["basis"] = "budget"
+
+
+def _identity_issues(doc: Document) -> list[dict]:
+    """An association that is not recognised, or not told apart, is reported, never guessed."""
+    named = ", ".join(doc.association_candidates)
+    if doc.association_status == "ambiguous":
+        return [_issue(doc, "association_ambiguous", "warning", None,
+                       f"the document names these associations equally often: {named}")]
+    if doc.association_status == "unknown":
+        printed = f"'{doc.association}' is not" if doc.association else "no association is"
+        return [_issue(doc, "association_unknown", "warning", None,
+                       f"{printed} in the registry (data/reference/associations.csv)")]
+    return []
 
 
 def _largest_people_figures(figures: list[dict]) -> list[dict]:
@@ -145,9 +175,10 @@ def failed(source: str, error: str, document_id: str | None = None) -> Extractio
     source (file name or URL), so every document row still has a key."""
     document_id = document_id or sha256(source.encode("utf-8"))
     document = {"document_id": document_id, "source": source, "association": None,
-                "association_id": None, "report_type": None, "period_start": None,
-                "period_end": None, "status": "failed", "error": error, "n_figures": 0,
-                "is_sample": False}
+                "association_id": None, "association_status": None,
+                "association_candidates": None, "report_type": None, "period_start": None,
+                "period_end": None, "period_evidence": None, "status": "failed",
+                "error": error, "n_figures": 0, "is_sample": False}
     issue = {"document_id": document_id, "source": source, "check_name": "unreadable",
              "severity": "error", "line": None, "message": error}
     return Extraction([], [document], [issue])

@@ -21,7 +21,9 @@ _TOKEN = re.compile(rf"(?<![\w,.])([{MINUS}])?(\d+(?:[.,]\d+)?)(?![\w])|(?<!\S)[
 _UNIT = re.compile(r"^(tkr|mnkr|mnk|mkr|kr|kronor|sek|procent|%|st)\b", re.IGNORECASE)
 UNIT_FACTORS = {"kr": 1.0, "tkr": 1_000.0, "mnkr": 1_000_000.0}
 # OCR renders å/ä/ö as these look-alikes; folded they all become a/o so labels still match.
-_OCR_LETTERS = str.maketrans({"&": "a", "é": "o", "ê": "o", "ó": "o", "ò": "o", "¢": "o"})
+# Dashes separate words ("januari–juni", "Skellefteå–Norsjö"); ASCII folding would drop them.
+_OCR_LETTERS = str.maketrans({"&": "a", "é": "o", "ê": "o", "ó": "o", "ò": "o", "¢": "o",
+                              "–": " ", "—": " ", "−": " "})
 
 
 # Every line is folded more than once (document reading, table walking), and generated or

@@ -1,10 +1,21 @@
-"""Figures stated in running text: participants by gender, the result, equity and the
-ideal allocation (idealfördelning).
+"""Figures stated in running text: the result, equity, total income and costs, the members'
+contributions, ESF and other income, participants and the ideal allocation.
 
 Paragraphs are joined across line breaks (and hyphenations) and each match is traced back
-to the line it starts on. Participant counts of single interventions are also written as
-"N deltagare (W kvinnor och M män)"; only sentences about the whole association ("totalt",
-"förbundets") are read here, and the extractor keeps the largest of them.
+to the line it starts on. A statement is a subject ("Förbundets resultat", "Totala
+kostnaderna", "det egna kapitalet vid utgången av året") followed, within the same clause,
+by a verb (är, var, blev, uppgår/uppgick till, landade på, redovisas med, …) and an amount;
+or an amount followed by what it is ("33 118 tkr i medlemsbidrag"). The words between
+subject and verb may not hold an amount or another subject, so "Resultatet … är 288 tkr
+och det egna kapitalet uppgår till 1 200 tkr" gives the result 288 tkr and equity 1 200
+tkr, never equity as the result. An amount compared with something ("1 221 tkr högre än
+budgeterat") is a difference and is not read.
+
+Whether a figure is an outcome, a budget or a forecast, and which period it covers, is read
+from its clause ("Budgeterade intäkter för 2023", "beräknas", "Till halvåret 2023").
+Participant counts of single interventions are also written as "N deltagare (W kvinnor och
+M män)"; only sentences about the whole association ("totalt", "förbundets") are read here,
+and the extractor keeps the largest of them.
 """
 
 from __future__ import annotations
@@ -12,38 +23,172 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import date
 
 from ingestion.reports.documents import Document
 from ingestion.reports.numbers import UNIT_FACTORS, fold, normalise_unit, parse_number
 
-NUM = r"([+−–-]?\s?\d{1,3}(?:[ \u00a0]\d{3})*(?:,\d+)?)"
-UNIT = r"(tkr|mnkr|mnk|mkr|kr|miljoner kronor)\b"
+_AMOUNT = (r"(?P<number>[+-]? ?\d{1,3}(?: \d{3})*(?:,\d+)?) ?"
+           r"(?P<unit>tkr|mnkr|mnk|mkr|kr|kronor|miljoner kronor)\b")
+_ANY_AMOUNT = r"\d[\d ]*(?:,\d+)? ?(?:tkr|mnkr|mnk|mkr|kr|kronor|miljoner)\b"
+# "… blev 1 221 tkr högre än budgeterat": a difference, not the figure.
+_NOT_COMPARED = r"(?! (?:hogre|lagre|mer|mindre|battre|samre) (?:an|jamfort))"
+_ABOUT = r"(?:cirka |ca |drygt |knappt |nastan |totalt |sammanlagt )?"
+_VERBS = (r"ar|var|blev|blir|bli|vara|uppgar till|uppgick till|uppgatt till|uppga till|"
+          r"uppgaende till|landade pa|landar pa|hamnade pa|stannade pa|redovisas med|"
+          r"redovisades med|beraknas till|motsvarar")
+_SIGNED = (r"(?:ett |en )?(?:(?P<sign>[o6]verskott|underskott|positivt resultat|negativt resultat)"
+           r" (?:pa|med|om) )?")
+
+
+def _gap(stops: str) -> str:
+    """Words between a subject and its verb: no amount, no other subject, no new sentence."""
+    return rf"(?:(?!{_ANY_AMOUNT}|{stops}|\. ).){{0,80}}?"
+
+
+def _statement(subject: str, stops: str, verbs: str = _VERBS) -> re.Pattern:
+    return re.compile(rf"(?:{subject}){_gap(stops)}\b(?:{verbs}) {_SIGNED}{_ABOUT}{_AMOUNT}"
+                      rf"{_NOT_COMPARED}")
+
+
+# The verb first, as after an adverbial: "Under 2023 landade förbundets resultat på 210 tkr".
+_INVERTED_VERBS = r"blev|blir|landade|landar|uppgick|uppgar|hamnade|stannade|var|ar"
+
+
+def _inverted(subject: str) -> re.Pattern:
+    return re.compile(rf"\b(?:{_INVERTED_VERBS}) (?:det |den )?(?:{subject}) (?:till |pa )?"
+                      rf"{_SIGNED}{_ABOUT}{_AMOUNT}{_NOT_COMPARED}")
+
+
+def _amount_of(what: str) -> re.Pattern:
+    """An amount followed by what it is: "33 118 tkr i medlemsbidrag"."""
+    return re.compile(rf"(?<![\d,])(?<![\d] ){_AMOUNT} (?:{what})")
+
+
+@dataclass(frozen=True)
+class Statement:
+    metric: str
+    keywords: tuple[str, ...]  # one of them is in every paragraph it can match (speed)
+    pattern: re.Pattern
+    member: str | None = None  # else read from the match's "member" group, if any
+
+
+_RESULT = (r"(?:(?:arets|periodens|forbundets|halvarets|budgeterat|budgeterade) )?"
+           r"(?:halvars)?resultat(?:et)?\b|forbundets utfall\b")
+_INCOME = (r"(?<![o6d]vriga )(?<!andra )(?<!finansiella )(?<!\w)(?:(?:forbundets|arets|totala|"
+           r"budgeterade|samtliga) )*int[ao]kter(?:na)?\b")
+_COSTS = (r"(?:(?:forbundets|arets|totala|samtliga) )+kostnad(?:er|erna|ema)\b|"
+          r"kostnaderna totalt|kostnader totalt")
+_ESF = (r"esf[ -]?(?:medel|medlen|bidrag\w*|ersattning\w*|intakter)|"
+        r"(?:medel|bidrag\w*|ersattning\w*|intakter) fran (?:europeiska socialfonden|esf)\b")
+_MEMBERS = (r"(?P<member>staten|forsakringskassan|arbetsformedlingen|regionen|region \w+|"
+            r"landstinget|kommunen|kommunerna|\w+ kommun|\w+ stad)")
+_CONTRIBUTION = r"(?:medlemsbidrag|drifts?bidrag|bidrag)\w*"
+_OPENING = r"ing\w{1,2}ngen|arets borjan|periodens borjan"
+_CLOSING = r"utg\w{1,2}ngen|arsskiftet|arets slut|periodens slut|bokslutsdagen"
+_EQUITY = r"(?:eget|egna) kapital\w*"
+_EQUITY_VERBS = r"till|ar|var|blev|blir|vara|uppgar till|uppgick till"
+_NOT_EQUITY = "resultat|int[ao]kt|kostnad"
+
+_RESULTS = ("resultat", "utfall")
+_CAPITAL = ("kapital",)
+_GRANTS = ("bidrag",)
+_ESF_WORDS = ("esf", "socialfond")
+STATEMENTS = (
+    Statement("result", _RESULTS, _statement(
+        _RESULT, "int[ao]kt|kostnad|kapital|avvikelse|jamfor")),
+    Statement("result", _RESULTS, _inverted(_RESULT)),
+    # "Förbundet ser ut att göra ett överskott på 93 500 kr", "utfallet … att bli ett
+    # underskott med 17 tkr": the association's (or the year's) surplus or deficit.
+    Statement("result", ("skott",), re.compile(
+        rf"(?:forbund\w*|utfallet|aret)\b{_gap('avvikelse|insats|jamfor|budget|kapital')}"
+        rf"\b(?:bli|blir|blev|gora|gor|gjorde|ga med|gick med|redovisa\w*|visa\w*|uppvisa\w*|"
+        rf"fick|har|hade) (?:ett )?(?P<sign>[o6]verskott|underskott) (?:pa|med|om) {_ABOUT}"
+        rf"{_AMOUNT}{_NOT_COMPARED}")),
+    Statement("equity_opening", _CAPITAL, re.compile(
+        rf"(?:{_OPENING})\b{_gap(_NOT_EQUITY + '|utg')}{_EQUITY}{_gap(_NOT_EQUITY)} "
+        rf"(?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
+    Statement("equity_opening", _CAPITAL, re.compile(
+        rf"{_EQUITY} vid (?:{_OPENING})\b{_gap(_NOT_EQUITY)} (?:{_EQUITY_VERBS}) "
+        rf"{_ABOUT}{_AMOUNT}")),
+    Statement("equity_opening", _CAPITAL, _amount_of(
+        r"(?:i )?eget kapital (?:vid ing|fran foregaende ar)")),
+    Statement("equity_closing", _CAPITAL, re.compile(
+        rf"(?:{_CLOSING})\b{_gap(_NOT_EQUITY + '|ing')}{_EQUITY}{_gap(_NOT_EQUITY)} "
+        rf"(?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
+    Statement("equity_closing", _CAPITAL, re.compile(
+        rf"{_EQUITY} vid (?:{_CLOSING})\b{_gap(_NOT_EQUITY)} (?:{_EQUITY_VERBS}) "
+        rf"{_ABOUT}{_AMOUNT}")),
+    Statement("equity_closing", _CAPITAL, re.compile(
+        rf"vid (?:{_CLOSING})\b{_gap(_NOT_EQUITY)} (?:har|hade|ha) (?:ett )?"
+        rf"eget kapital (?:pa|om) {_ABOUT}{_AMOUNT}")),
+    # "det egna kapitalet uppgår till 1 200 tkr": equity at the end of the period.
+    Statement("equity_closing", _CAPITAL, re.compile(
+        rf"\b{_EQUITY} (?:uppgar till|uppgick till|ar|var) {_ABOUT}{_AMOUNT}")),
+    Statement("total_income", ("kter",), _statement(
+        _INCOME, "kostnad|kapital|resultat|fran|[o6d]vriga|bidrag|esf", rf"{_VERBS}|till|pa")),
+    Statement("total_costs", ("kostnad",), _statement(
+        _COSTS, "int[ao]kt|kapital|resultat|insats|kansli|administration",
+        rf"{_VERBS}|till|pa")),
+    Statement("total_income", ("kter",), _inverted(_INCOME)),
+    Statement("total_costs", ("kostnad",), _inverted(_COSTS)),
+    Statement("member_contribution", _GRANTS, _amount_of(
+        r"(?:i )?(?:medlemsbidrag|drifts?bidrag)(?! fran (?:staten|region|kommun|"
+        r"forsakringskassan|arbetsformedlingen|landsting))")),
+    Statement("member_contribution", _GRANTS, _statement(
+        r"medlemsbidrag\w*|(?:drifts?bidrag\w*|bidrag\w*) fran (?:huvudmannen|medlemmarna)|"
+        r"medlemmarnas bidrag", "kostnad|kapital|resultat|staten|region|kommun")),
+    Statement("member_contribution", _GRANTS, re.compile(
+        rf"medlemmarnas bidrag \({_AMOUNT}\)")),
+    Statement("member_contribution", _GRANTS, _statement(
+        rf"{_CONTRIBUTION} fran {_MEMBERS}", "kostnad|kapital|resultat|huvudman",
+        rf"{_VERBS}|pa")),
+    Statement("member_contribution", ("bidr", "betal"), re.compile(
+        rf"{_MEMBERS} (?:bidrar|bidrog|har bidragit|betalar|betalade|har betalat) med "
+        rf"{_ABOUT}{_AMOUNT}(?! vardera| var)")),
+    Statement("esf_income", _ESF_WORDS, _amount_of(
+        r"(?:i )?(?:medel |bidrag |ersattning\w* )?(?:fran )?(?:europeiska socialfonden|esf)\b")),
+    Statement("esf_income", _ESF_WORDS, _statement(
+        _ESF, "kostnad|kapital|resultat|och andra|[o6d]vriga", rf"{_VERBS}|pa")),
+    Statement("other_income", ("vriga",), _amount_of(r"(?:i )?[o6d]vriga int[ao]kter")),
+    Statement("other_income", ("vriga",), _statement(
+        r"[o6d]vriga int[ao]kter(?:na)?", "kostnad|kapital|resultat", rf"{_VERBS}|pa")),
+    Statement("ideal_allocation_amount", ("idealf",), _amount_of(
+        r"(?:enligt|i) (?:den )?idealf")),
+)
+
 _PEOPLE = re.compile(
     r"(\d{1,3}(?: \d{3})?) deltagare,? \((\d+) kvinnor,? (?:och )?(\d+) m\S{0,3}n\b")
 # Totals without a gender split ("totalt har närmare 630 deltagare", "294 nya deltagare").
 _PEOPLE_TOTAL = re.compile(r"(?:totalt|sammanlagt) (?:har |var det )?(?:narmare |cirka |ca |over )?"
                            r"(\d{1,3}(?: \d{3})?) deltagare(?! ?,? ?\()")
 _PEOPLE_NEW = re.compile(r"(\d{1,3}(?: \d{3})?) nya deltagare")
-_MONEY = (
-    ("result", re.compile(rf"resultat\w*[^.]{{0,80}}?(?:uppg\w*|blev) till {NUM} ?{UNIT}")),
-    ("equity_opening", re.compile(
-        rf"ing\w{{1,2}}ngen[^.]{{0,60}}?eget kapital[^.]{{0,30}}? till {NUM} ?{UNIT}"
-        rf"|eget kapital vid ing\w+[^.]{{0,40}}? till {NUM} ?{UNIT}"
-        rf"|{NUM} ?{UNIT} (?:i )?eget kapital (?:vid ing|fran foregaende ar)")),
-    ("equity_closing", re.compile(
-        rf"utg\w{{1,2}}ngen[^.]{{0,60}}?(?:eget|egna) kapital\w*[^.]{{0,30}}? till {NUM} ?{UNIT}"
-        rf"|eget kapital vid utg\w+[^.]{{0,40}}? (?:till|blir) {NUM} ?{UNIT}")),
-    ("ideal_allocation_amount", re.compile(rf"{NUM} ?{UNIT} (?:enligt|i) (?:den )?idealf")),
-)
+# "512 individer har fått stöd", "N deltagare har tagit del av".
+_PEOPLE_SUPPORTED = re.compile(r"(\d{1,3}(?: \d{3})?) (?:individer|deltagare|personer) (?:har )?"
+                               r"(?:fatt stod|tagit del av|deltagit i)")
+_WHOLE_ASSOCIATION = re.compile(r"totalt|forbundets|forbundsfinansierade")
+# "Ett scenario skulle vara att förbundet gör ett överskott på 400 000 kr": not a figure.
+_HYPOTHETICAL = re.compile(r"scenario|\bexempelvis\b|\bom (?:forbundet|vi)\b")
 _SHARE = re.compile(r"(\d{1,3}(?:,\d+)?) ?(?:procent|%) av (?:den )?(?:beraknade )?idealf")
 
+# Where a clause starts: what is said before it does not qualify its figure.
+_CLAUSE_START = re.compile(r"\. |, |; | och | samt | plus | men ")
+_BUDGET = re.compile(r"budget|\bfar\b[^.]*bidrag|tilldela")
+_FORECAST = re.compile(r"prognos|ber[ao]kna|f[ao]rv[ao]nta|ser ut att|skulle|kommer att")
+_HALF_YEAR = re.compile(r"\b(?:till|under|forsta|for) halvaret (20\d\d)|per (?:den )?"
+                        r"(?:sista juni|30 juni|30/6)(?: (20\d\d))?|"
+                        r"januari (?:till och med|tom|-) juni (20\d\d)")
+_YEAR = re.compile(r"\b(?:for|under|ar|aret|hela|verksamhetsaret|budgetaret|infor) (?:ar )?"
+                   r"(20\d\d)\b(?![ -]\d)")
 
 _SIGNS = str.maketrans({"&": "a", "é": "o", "−": "-", "–": "-", "—": "-", "\u00a0": " "})
 
 
 def _light_fold(text: str) -> str:
-    """Lower-case ASCII, keeping signs (minus forms become "-") and decimal commas."""
+    """Lower-case ASCII, keeping signs (minus forms become "-") and decimal commas. OCR
+    prints ä and ö as "é" (folded to o, hence "int[ao]kter" above) and a word-initial ö as
+    6 or d ("6verskott", "dvriga")."""
     text = unicodedata.normalize("NFKD", text.lower().translate(_SIGNS))
     return text.encode("ascii", "ignore").decode("ascii")
 
@@ -74,6 +219,19 @@ def _sentence(text: str, position: int) -> str:
     return text[start : end if end >= 0 else len(text)]
 
 
+def _clause_end(text: str, position: int) -> int:
+    boundary = _CLAUSE_START.search(text, position)
+    return boundary.start() if boundary else len(text)
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause a match starting at ``start`` stands in, up to the match's ``end``."""
+    clause_start = 0
+    for boundary in _CLAUSE_START.finditer(text, 0, start):
+        clause_start = boundary.end()
+    return text[clause_start:end]
+
+
 def extract(doc: Document) -> list[dict]:
     figures = []
     name = fold(doc.association or "").removeprefix("samordningsforbundet ").removeprefix("i ")
@@ -81,37 +239,74 @@ def extract(doc: Document) -> list[dict]:
         def line_of(position: int, offsets=offsets, indexes=indexes) -> int:
             return indexes[bisect_right(offsets, position) - 1]
 
-        for pattern in (_PEOPLE, _PEOPLE_TOTAL, _PEOPLE_NEW):
-            for match in pattern.finditer(text):
-                sentence = _sentence(text, match.start())
-                if "totalt" not in sentence and "forbundets" not in sentence:
-                    continue
-                # What happened to them is said after the count ("... har avslutats").
-                rest = sentence[sentence.find(match.group(0)):]
-                metric = "participants_started" if pattern is _PEOPLE_NEW else \
-                    _people_metric(rest)
-                line = line_of(match.start())
-                for gender, raw in zip(("total", "women", "men"), match.groups(), strict=False):
-                    figures.append(_figure(doc, metric, line, float(raw.replace(" ", "")),
-                                           "persons", gender=gender))
-        for metric, pattern in _MONEY:
-            for match in pattern.finditer(text):
-                number, unit = [g for g in match.groups() if g is not None][:2]
-                value = parse_number(number)
-                if value is None:
-                    continue
-                figure = _figure(doc, metric, line_of(match.start()), value,
-                                 normalise_unit(unit) or "tkr")
-                # The words just before the figure say whether it is budgeted or forecast.
-                sentence_start = text.rfind(". ", 0, match.start()) + 1
-                _set_basis(figure, text[max(sentence_start, match.start() - 30) : match.end()])
-                figures.append(figure)
+        figures += _people(doc, text, line_of)
+        if "kr" in text:  # every money statement names its unit
+            figures += _money(doc, text, line_of)
         for match in _SHARE.finditer(text):
             sentence = _sentence(text, match.start())
             if name and name in sentence or "forbundet har" in sentence:
                 figures.append(_figure(doc, "ideal_allocation_share", line_of(match.start()),
                                        parse_number(match.group(1)) or 0.0, "percent"))
     return figures
+
+
+def _people(doc: Document, text: str, line_of) -> list[dict]:
+    figures, seen = [], set()
+    for pattern in (_PEOPLE, _PEOPLE_TOTAL, _PEOPLE_NEW, _PEOPLE_SUPPORTED):
+        for match in pattern.finditer(text):
+            sentence = _sentence(text, match.start())
+            if not _WHOLE_ASSOCIATION.search(sentence) or match.start(1) in seen:
+                continue
+            seen.add(match.start(1))
+            # What happened to them is said after the count, in its clause ("... har
+            # avslutats", not "…, och 61 nya deltagare har skrivits in").
+            rest = text[match.start():_clause_end(text, match.end())]
+            metric = "participants_started" if pattern is _PEOPLE_NEW else _people_metric(rest)
+            line = line_of(match.start())
+            period = _clause_period(doc, _clause(text, match.start(), match.end()))
+            for gender, raw in zip(("total", "women", "men"), match.groups(), strict=False):
+                figure = _figure(doc, metric, line, float(raw.replace(" ", "")), "persons",
+                                 gender=gender)
+                if period:
+                    figure["period_start"], figure["period_end"] = period
+                figures.append(figure)
+    return figures
+
+
+def _money(doc: Document, text: str, line_of) -> list[dict]:
+    figures, seen = [], set()
+    for statement in STATEMENTS:
+        if not any(keyword in text for keyword in statement.keywords):
+            continue
+        for match in statement.pattern.finditer(text):
+            # One amount is one figure: the first (most specific) statement reading it wins.
+            if match.start("number") in seen or _HYPOTHETICAL.search(
+                    _sentence(text, match.start())):
+                continue
+            seen.add(match.start("number"))
+            value = parse_number(match.group("number"))
+            if value is None:
+                continue
+            sign = match.groupdict().get("sign")
+            if sign in ("underskott", "negativt resultat") and value > 0:
+                value = -value
+            member = statement.member
+            if "member" in match.groupdict():
+                member = _member(match.group("member"))
+            figure = _figure(doc, statement.metric, line_of(match.start()), value,
+                             normalise_unit(match.group("unit")) or "tkr")
+            figure["member"] = member
+            _set_basis_and_period(doc, figure, _clause(text, match.start(), match.end()))
+            figures.append(figure)
+    return figures
+
+
+def _member(printed: str) -> str:
+    if printed in ("staten", "forsakringskassan", "arbetsformedlingen"):
+        return "state"
+    if printed.startswith(("region", "landsting")):
+        return "region"
+    return "municipality"
 
 
 def _people_metric(sentence: str) -> str:
@@ -122,16 +317,36 @@ def _people_metric(sentence: str) -> str:
     return "participants"
 
 
-def _set_basis(figure: dict, sentence: str) -> None:
-    if "budget" in sentence:
+def _set_basis_and_period(doc: Document, figure: dict, clause: str) -> None:
+    """Budget or forecast as the clause says; the period it names, else the document's (a
+    budget or forecast covers the whole year)."""
+    if _BUDGET.search(clause):
         figure["basis"] = "budget"
-    elif "prognos" in sentence or "beraknas" in sentence:
+    elif _FORECAST.search(clause):
         figure["basis"] = "forecast"
-    if figure["basis"] != "outcome" or "hela aret" in sentence:
+    period = _clause_period(doc, clause)
+    if period:
+        figure["period_start"], figure["period_end"] = period
+    elif figure["basis"] != "outcome" or "hela aret" in clause or "helaret" in clause:
         end = figure["period_end"]
         if end is not None:
-            figure["period_start"], figure["period_end"] = date(end.year, 1, 1), date(
-                end.year, 12, 31)
+            figure["period_start"], figure["period_end"] = (date(end.year, 1, 1),
+                                                            date(end.year, 12, 31))
+
+
+def _clause_period(doc: Document, clause: str) -> tuple[date, date] | None:
+    """"Till halvåret 2023", "per den sista juni" -> January–June; "för 2023", "under år
+    2023" -> that year."""
+    half = _HALF_YEAR.search(clause)
+    if half:
+        year = next((int(y) for y in half.groups() if y), None)
+        year = year or (doc.period_end.year if doc.period_end else None)
+        return (date(year, 1, 1), date(year, 6, 30)) if year else None
+    years = _YEAR.findall(clause)
+    if years:
+        year = int(years[-1])
+        return date(year, 1, 1), date(year, 12, 31)
+    return None
 
 
 def _figure(doc: Document, metric: str, line: int, value: float, unit: str,

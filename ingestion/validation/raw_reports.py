@@ -15,7 +15,9 @@ from pandera.typing import Series
 from ingestion.reports import checks
 
 REPORT_TYPES = ["annual_report", "half_year_report", "interim_report", "budget_follow_up",
-                "board_minutes"]
+                "board_minutes", "plan_and_budget", "annual_report_decision", "audit_report"]
+ASSOCIATION_STATUSES = ["matched", "unknown", "ambiguous"]
+PERIOD_EVIDENCE = ["title", "heading", "meeting_date", "statement", "frequent_year"]
 BASES = ["budget", "outcome", "forecast"]
 UNITS = ["kr", "tkr", "mnkr", "persons", "percent"]
 SHA256 = r"^[0-9a-f]{64}$"
@@ -82,9 +84,12 @@ class ReportDocumentsSchema(pa.DataFrameModel):
     source: Series[str]
     association: Series[str] = pa.Field(nullable=True)
     association_id: Series[str] = pa.Field(nullable=True)
+    association_status: Series[str] = pa.Field(nullable=True, isin=ASSOCIATION_STATUSES)
+    association_candidates: Series[str] = pa.Field(nullable=True)
     report_type: Series[str] = pa.Field(nullable=True, isin=REPORT_TYPES)
     period_start: Series[pd.Timestamp] = pa.Field(nullable=True)
     period_end: Series[pd.Timestamp] = pa.Field(nullable=True)
+    period_evidence: Series[str] = pa.Field(nullable=True, isin=PERIOD_EVIDENCE)
     status: Series[str] = pa.Field(isin=["loaded", "failed"])
     error: Series[str] = pa.Field(nullable=True)
     n_figures: Series[int] = pa.Field(ge=0)
@@ -97,6 +102,15 @@ class ReportDocumentsSchema(pa.DataFrameModel):
     @pa.dataframe_check
     def failed_documents_say_why(cls, frame: pd.DataFrame) -> Series[bool]:
         return (frame["status"] == "failed") == frame["error"].notna()
+
+    @pa.dataframe_check
+    def an_id_only_for_a_match(cls, frame: pd.DataFrame) -> Series[bool]:
+        """A loaded document says whether its association was recognised; only a match has
+        an id (unknown and ambiguous ones are never guessed)."""
+        loaded = frame["status"] == "loaded"
+        matched = frame["association_status"] == "matched"
+        return (~loaded | frame["association_status"].notna()) & (
+            matched == frame["association_id"].notna())
 
 
 class ReportIssuesSchema(pa.DataFrameModel):

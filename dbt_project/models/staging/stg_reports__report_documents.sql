@@ -15,7 +15,10 @@ renamed as (
 
         ---------- text
         association::varchar as association_name_as_printed,
+        association_status::varchar as association_status,
+        association_candidates::varchar as association_candidates,
         report_type::varchar as report_type,
+        period_evidence::varchar as period_evidence,
         status::varchar as status,
         error::varchar as error,
         source::varchar as source,
