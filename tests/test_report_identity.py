@@ -221,7 +221,7 @@ def test_unknown_and_ambiguous_are_reported_with_the_candidates(written):
     ("Samordningsförbundet Stockholms stads verksamhet", "stockholms-stad"),
     ("Samordningsférbundet\nStockholms stad", "stockholms-stad"),
     ("Samordnings-\nförbundet i Sundsvall", "sundsvall"),
-    ("Samordningsforbundet Skellefteå–Norsjö", None),  # not registered here: unknown
+    ("Samordningsforbundet Skellefteå–Norsjö", "skelleftea-norsjo"),  # en dash, folded
     # Registered aliases and "Finsam X".
     ("SUVS", "suvs"),
     ("Samordningsförbundet Sollentuna – Upplands Väsby – Sigtuna",
