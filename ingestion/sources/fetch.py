@@ -64,8 +64,11 @@ class Fetcher:
         body = path.read_bytes()
         if path.suffix == ".gz":
             body = gzip.decompress(body)
+        # The request goes into the cache key: the same file parsed for another selection
+        # (the metadata snapshot changed) must not reuse the old result.
+        key = f"embedded:{snapshot}\0{HttpClient.full_url(url, params)}"
         try:
-            return cached(parse, f"embedded:{snapshot}")(body), f"embedded:{snapshot}"
+            return cached(parse, key)(body), f"embedded:{snapshot}"
         except SourceError:
             raise
         except Exception as exc:
