@@ -108,7 +108,8 @@ def _check_population(check: SourceCheck, fetcher: Fetcher) -> None:
     codes = list(reference.load_municipalities()["municipality_code"])
     for table in scb_population.TABLES:
         metadata = _metadata(fetcher, check.source, table)
-        check.state[table] = _table_state(metadata)
+        check.state[table] = state = _table_state(metadata)
+        check.last_period = state.get("last_period") or check.last_period  # type: ignore
         try:
             plan = scb_population.plan_table(table, metadata)
         except ValueError as exc:
@@ -117,8 +118,6 @@ def _check_population(check: SourceCheck, fetcher: Fetcher) -> None:
         absent = sorted(set(codes) - plan.regions)
         if absent:
             check.missing.append(f"{table}: municipality code(s) {absent[:10]} not in Region")
-        if plan.years:
-            check.last_period = plan.years[-1]
 
 
 def _check_he(check: SourceCheck, fetcher: Fetcher) -> None:

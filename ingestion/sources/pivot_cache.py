@@ -48,9 +48,9 @@ class PivotCache:
 class BoundedZip:
     """A zip whose members are read with a running total of decompressed bytes."""
 
-    def __init__(self, body: bytes, limit: int = MAX_UNCOMPRESSED_BYTES) -> None:
+    def __init__(self, body: bytes, limit: int | None = None) -> None:
         self.zip = zipfile.ZipFile(io.BytesIO(body))
-        self.limit = limit
+        self.limit = limit = limit or MAX_UNCOMPRESSED_BYTES
         self.read_so_far = 0
         declared = sum(info.file_size for info in self.zip.infolist())
         if declared > limit:
@@ -102,7 +102,7 @@ def _value(element: Element) -> object:
     return None  # <m/>: missing
 
 
-def read_pivot_cache(body: bytes, limit: int = MAX_UNCOMPRESSED_BYTES) -> PivotCache:
+def read_pivot_cache(body: bytes, limit: int | None = None) -> PivotCache:
     """The first pivot cache of the workbook, as field names and records of plain values."""
     archive = BoundedZip(body, limit)
     definitions = sorted(
