@@ -39,6 +39,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ingestion import config, reference
 from ingestion.sources import af_unemployment, pivot_cache, pxweb, scb_he, scb_population
@@ -46,14 +47,13 @@ from ingestion.sources import af_unemployment, pivot_cache, pxweb, scb_he, scb_p
 REAL_POPULATION = config.REPO_ROOT / "data" / "snapshots" / "real"
 REAL_GROUPS_FILE = "scb_TAB5557_2025_age10.csv"
 REAL_YEAR = 2025
-HISTORY_YEARS = list(range(2014, 2025))  # TAB638
-CURRENT_YEARS = [2025]  # TAB5557
-POPULATION_YEARS = HISTORY_YEARS + CURRENT_YEARS
+LAST_HISTORY_YEAR = 2024  # TAB638 ends here; TAB5557 continues
+FIRST_BAS_MONTH = date(2023, 1, 1)  # andel-av-bas starts here; andel-av-reg before
 # Sweden's population grew about 0.8 % a year 2014–2024 (SCB: 9 747 355 → 10 587 710).
 ANNUAL_GROWTH = 0.008
+POPULATION_YEARS = list(range(2014, 2026))
 HE_YEARS = list(range(2014, 2025))
-REG_MONTHS = [date(y, m, 1) for y in range(2019, 2023) for m in range(1, 13)]
-BAS_MONTHS = [date(y, m, 1) for y in range(2023, 2026) for m in range(1, 13)]
+UNEMPLOYMENT_YEARS = list(range(2019, 2026))
 SAMPLE_NOTE = "SAMPLE: derived figures for offline runs (sizes from SCB, details generated)"
 
 # HE as a share of the population 20–64, by benefit and year: approximate national levels
@@ -85,6 +85,11 @@ HE_RATES = {  # year: rates in the order of HE_CONTENTS
 # arbetskraft, national yearly levels of Arbetsförmedlingen's series, approximately.
 UNEMPLOYMENT_RATES = {2019: 0.070, 2020: 0.087, 2021: 0.083, 2022: 0.071, 2023: 0.068,
                       2024: 0.073, 2025: 0.075}
+
+
+def rate_of(rates: dict[int, object], year: int) -> object:
+    """A year's rate; years outside the table (national-scale benchmark) take the nearest."""
+    return rates[min(max(year, min(rates)), max(rates))]
 LABOUR_FORCE_PARTICIPATION = 0.80  # registerbaserad arbetskraft / population of the band
 # Civilstånd shares by age (ogift, gift, skild, änka/änkling) for the 2024 body's split.
 CIVIL = {"OG": "ogifta", "G": "gifta", "SK": "skilda", "ÄNKL": "änkor/änklingar"}
@@ -118,15 +123,15 @@ def real_groups(codes: list[str]) -> np.ndarray:
     return np.array([[int(rows[code][g]) for g in groups] for code in codes], dtype=float)
 
 
-def population_cube(codes: list[str]) -> np.ndarray:
-    """Population[municipality, year index in POPULATION_YEARS, age 0..100, (men, women)]."""
+def population_cube(codes: list[str], years: list[int] = POPULATION_YEARS) -> np.ndarray:
+    """Population[municipality, year index in ``years``, age 0..100, (men, women)]."""
     groups = real_groups(codes)
     ages = np.arange(101)
     single = np.concatenate([np.repeat(groups[:, :10] / 10, 10, axis=1), groups[:, 10:]], axis=1)
     women = np.array([women_share(a) for a in ages])
     by_sex = np.stack([single * (1 - women), single * women], axis=-1)
-    cube = np.empty((len(codes), len(POPULATION_YEARS), 101, 2), dtype=np.int64)
-    for y, year in enumerate(POPULATION_YEARS):
+    cube = np.empty((len(codes), len(years), 101, 2), dtype=np.int64)
+    for y, year in enumerate(years):
         cube[:, y] = np.round(by_sex / (1 + ANNUAL_GROWTH) ** (REAL_YEAR - year))
     return cube
 
@@ -175,7 +180,10 @@ def tab5557_ages() -> dict[str, str]:
     return ages
 
 
-def write_population(out: Path, munis: dict[str, str], cube: np.ndarray) -> None:
+def write_population(out: Path, munis: dict[str, str], cube: np.ndarray,
+                     years: list[int] = POPULATION_YEARS) -> None:
+    history_years = [y for y in years if y <= LAST_HISTORY_YEAR]
+    current_years = [y for y in years if y > LAST_HISTORY_YEAR]
     codes = list(munis)
     regions = {c: munis[c] for c in codes}
     sexes = {"1": "män", "2": "kvinnor"}
@@ -190,12 +198,12 @@ def write_population(out: Path, munis: dict[str, str], cube: np.ndarray) -> None
     label = "Folkmängden efter region, civilstånd, ålder och kön.  År 1968-2024"
     write_json(out / scb_population.snapshot_name("TAB638"), jsonstat(label, history_meta, None))
     ages = {str(a): f"{a} år" for a in range(100)} | {"100+": "100+ år"}
-    for y, year in enumerate(POPULATION_YEARS):
-        if year not in HISTORY_YEARS:
+    for y, year in enumerate(years):
+        if year not in history_years:
             continue
         dims = [("Region", "region", regions)]
         values = cube[:, y]  # [municipality, age, sex]
-        if year == HISTORY_YEARS[-1]:
+        if year == LAST_HISTORY_YEAR:
             # As the captured 2024 body: split by civilstånd (the parser sums it).
             shares = np.array([civil_shares(a) for a in range(101)])  # [age, civil]
             split = np.round(values[:, None, :, :] * shares.T[None, :, :, None]).astype(np.int64)
@@ -220,13 +228,13 @@ def write_population(out: Path, munis: dict[str, str], cube: np.ndarray) -> None
         ("Kon", "kön", current_sexes),
         ("ContentsCode", "tabellinnehåll",
          {"000007ME": "Folkmängd", "000007MF": "Folkökning"}),
-        ("Tid", "år", {str(y): str(y) for y in CURRENT_YEARS}),
+        ("Tid", "år", {str(y): str(y) for y in current_years}),
     ]
     label = "Folkmängd efter region, civilstånd, ålder, kön och år"
     write_json(out / scb_population.snapshot_name("TAB5557"), jsonstat(label, current_meta, None))
     current_ages = {str(a): f"{a} år" for a in range(100)} | {"100+1": "100+ år"}
-    for year in CURRENT_YEARS:
-        y = POPULATION_YEARS.index(year)
+    for year in current_years:
+        y = years.index(year)
         dims = [
             ("Region", "region", regions),
             ("Civilstand", "civilstånd", {"SC": civil["SC"]}),
@@ -239,14 +247,15 @@ def write_population(out: Path, munis: dict[str, str], cube: np.ndarray) -> None
                    jsonstat(label, dims, cube[:, y].reshape(-1).tolist()))
 
 
-def write_he(out: Path, munis: dict[str, str], cube: np.ndarray, rng: np.random.Generator) -> None:
+def write_he(out: Path, munis: dict[str, str], cube: np.ndarray, rng: np.random.Generator,
+             years: list[int] = POPULATION_YEARS, he_years: list[int] = HE_YEARS) -> None:
     codes = list(munis)
     sexes = {"1": "män", "2": "kvinnor", "TotSa": "totalt, samtliga män och kvinnor"}
     contents = dict(HE_CONTENTS)
     contents |= {HE_TOTAL: "Summa helårsekvivalenter", HE_POPULATION: "Folkmängd"}
     contents[HE_SHARE] = "Andel av befolkningen"  # no age band in the real label
     ages = {"20-64": "20–64 år", "20-65": "20–65 år"}  # en dashes, as SCB labels them
-    months = {f"{y}M{m:02d}": f"{y}M{m:02d}" for y in HE_YEARS for m in range(1, 13)}
+    months = {f"{y}M{m:02d}": f"{y}M{m:02d}" for y in he_years for m in range(1, 13)}
     base = [("Region", "region", {"00": "Riket", **munis}), ("Kon", "kön", sexes)]
     meta = base + [("Aldersgrupp", "åldersgrupp", ages),
                    ("ContentsCode", "tabellinnehåll", contents), ("Tid", "månad", months)]
@@ -254,11 +263,11 @@ def write_he(out: Path, munis: dict[str, str], cube: np.ndarray, rng: np.random.
     write_json(out / scb_he.snapshot_name(), jsonstat(label, meta, None))
     factor = np.exp(rng.normal(0, 0.2, len(codes)))  # municipalities differ
     season = 1 + 0.04 * np.cos(np.arange(12) / 12 * 2 * np.pi)
-    for year in HE_YEARS:
-        y = POPULATION_YEARS.index(year)
+    for year in he_years:
+        y = years.index(year)
         pop = cube[:, y, 20:65, :].sum(axis=1).astype(float)  # [municipality, (men, women)]
         pop = np.concatenate([pop, pop.sum(axis=1, keepdims=True)], axis=1)
-        rates = np.array(HE_RATES[year])
+        rates = np.array(rate_of(HE_RATES, year))
         # HE[municipality, sex (men, women), benefit, month]
         he = factor[:, None, None, None] * pop[:, :2, None, None] * rates[None, None, :, None]
         he = he * season[None, None, None, :] * rng.normal(1, 0.03, he.shape)
@@ -282,16 +291,17 @@ UNEMPLOYMENT_FIELDS = [
 
 
 def unemployment_records(
-    munis: dict[str, str], counties: dict[str, str], cube: np.ndarray, months: list[date],
-    rng: np.random.Generator, factor: np.ndarray,
+    munis: dict[str, str], counties: dict[str, str], cube: np.ndarray, years: list[int],
+    months: list[date], rng: np.random.Generator, factor: np.ndarray,
 ) -> list[list[object]]:
     """One record per municipality and month in the andel-av-bas layout, plus one
     "Uppgift saknas" row per county and month."""
     records: list[list[object]] = []
     for month in months:
-        y = POPULATION_YEARS.index(month.year)
+        y = years.index(month.year)
         upper = int(af_unemployment.age_band(month)[3:])
-        rate = UNEMPLOYMENT_RATES[month.year] * (1 + 0.05 * np.cos(month.month / 12 * 2 * np.pi))
+        season = 1 + 0.05 * np.cos(month.month / 6 * np.pi)
+        rate = rate_of(UNEMPLOYMENT_RATES, month.year) * season
         for i, (code, name) in enumerate(munis.items()):
             row: list[object] = [month.strftime("%Y-%m"), counties[code[:2]], name]
             groups = {
@@ -318,46 +328,63 @@ def unemployment_records(
 
 def write_unemployment(
     out: Path, munis: dict[str, str], counties: dict[str, str], cube: np.ndarray,
-    rng: np.random.Generator,
+    rng: np.random.Generator, years: list[int] = POPULATION_YEARS,
+    unemployment_years: list[int] = UNEMPLOYMENT_YEARS,
 ) -> None:
+    months = [date(y, m, 1) for y in unemployment_years for m in range(1, 13)]
+    reg_months = [m for m in months if m < FIRST_BAS_MONTH]
+    bas_months = [m for m in months if m >= FIRST_BAS_MONTH]
     folder = out / "af"
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.xlsx"):
         old.unlink()
-    bas = f"web-inskrivna-arbetslosa-andel-av-bas-{BAS_MONTHS[-1]:%Y}-{BAS_MONTHS[-1]:%m}.xlsx"
-    older_bas = "web-inskrivna-arbetslosa-andel-av-bas-2025-11.xlsx"
-    reg = f"web-inskrivna-arbetslosa-andel-av-reg-{REG_MONTHS[-1]:%Y}-{REG_MONTHS[-1]:%m}.xlsx"
-    yearly = "web-inskrivna-arbetslosa-andel-av-bas-arsgenomsnitt-2025.xlsx"
+    last, first = bas_months[-1], reg_months[0]
+    bas = f"web-inskrivna-arbetslosa-andel-av-bas-{last:%Y-%m}.xlsx"
+    older_bas = f"web-inskrivna-arbetslosa-andel-av-bas-{bas_months[-2]:%Y-%m}.xlsx"
+    reg = f"web-inskrivna-arbetslosa-andel-av-reg-{reg_months[-1]:%Y-%m}.xlsx"
+    yearly = f"web-inskrivna-arbetslosa-andel-av-bas-arsgenomsnitt-{last:%Y}.xlsx"
     (out / af_unemployment.PAGE_SNAPSHOT).write_text(
         "<html><body><h1>Tidigare statistik, tidsserier (SAMPLE page)</h1>\n"
-        f'<a href="/download/18.sample/{older_bas}">Inskrivna arbetslösa, november 2025</a>\n'
-        f'<a href="/download/18.sample/{bas}">Inskrivna arbetslösa, december 2025</a>\n'
-        f'<a href="/download/18.sample/{yearly}">Inskrivna arbetslösa, årsgenomsnitt 2025</a>\n'
-        f'<a href="/download/18.sample/{reg}">Inskrivna arbetslösa 2008–2022 (andel av '
-        "registerbaserad arbetskraft)</a>\n</body></html>\n",
+        f'<a href="/download/18.sample/{older_bas}">Inskrivna arbetslösa, {bas_months[-2]:%Y-%m}'
+        "</a>\n"
+        f'<a href="/download/18.sample/{bas}">Inskrivna arbetslösa, {last:%Y-%m}</a>\n'
+        f'<a href="/download/18.sample/{yearly}">Inskrivna arbetslösa, årsgenomsnitt {last:%Y}'
+        "</a>\n"
+        f'<a href="/download/18.sample/{reg}">Inskrivna arbetslösa {first:%Y}–'
+        f"{reg_months[-1]:%Y} (andel av registerbaserad arbetskraft)</a>\n</body></html>\n",
         encoding="utf-8",
     )
     factor = np.exp(rng.normal(0, 0.3, len(munis)))
-    for name, months in ((reg, REG_MONTHS), (bas, BAS_MONTHS)):
-        records = unemployment_records(munis, counties, cube, months, rng, factor)
+    for name, file_months in ((reg, reg_months), (bas, bas_months)):
+        records = unemployment_records(munis, counties, cube, years, file_months, rng, factor)
         (folder / name).write_bytes(pivot_cache.write_workbook(
             UNEMPLOYMENT_FIELDS, records, shared_fields=("PERIOD", "LAN", "KOM"),
             keywords=af_unemployment.SAMPLE_KEYWORD,
         ))
 
 
-def main(out: Path | None = None) -> None:
-    out = out or config.snapshots_dir()
-    frame = reference.load_municipalities()
-    munis = dict(zip(frame["municipality_code"], frame["municipality_name"], strict=True))
-    counties = dict(zip(frame["county_code"], frame["county_name"], strict=False))
-    rng = np.random.default_rng(20260101)
-    cube = population_cube(list(munis))
+def write_snapshot(
+    out: Path, municipalities: pd.DataFrame, rng: np.random.Generator,
+    years: list[int] = POPULATION_YEARS, he_years: list[int] = HE_YEARS,
+    unemployment_years: list[int] = UNEMPLOYMENT_YEARS,
+) -> np.ndarray:
+    """Every snapshot file for ``years``; returns population[municipality, year, age, sex]."""
+    codes, names = municipalities["municipality_code"], municipalities["municipality_name"]
+    munis = dict(zip(codes, names, strict=True))
+    counties = dict(zip(municipalities["county_code"], municipalities["county_name"],
+                        strict=True))
+    cube = population_cube(list(munis), years)
     for old in (out / "scb").glob("*.json*"):
         old.unlink()
-    write_population(out, munis, cube)
-    write_he(out, munis, cube, rng)
-    write_unemployment(out, munis, counties, cube, rng)
+    write_population(out, munis, cube, years)
+    write_he(out, munis, cube, rng, years, he_years)
+    write_unemployment(out, munis, counties, cube, rng, years, unemployment_years)
+    return cube
+
+
+def main(out: Path | None = None) -> None:
+    write_snapshot(out or config.snapshots_dir(), reference.load_municipalities(),
+                   np.random.default_rng(20260101))
 
 
 if __name__ == "__main__":
