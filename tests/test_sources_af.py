@@ -162,13 +162,20 @@ def test_a_month_missing_between_the_files_is_named(
     assert str(error.value).startswith(af.SOURCE)
 
 
+def test_page_without_the_older_file_fails(
+    httpserver: HTTPServer, tmp_path: Path, lookup: dict[str, str]
+) -> None:
+    with pytest.raises(SourceFormatError, match="andel-av-reg.*months before andel-av-bas"):
+        fetch(httpserver, tmp_path, {BAS: workbook(BAS_RECORDS)}, lookup, links=(BAS, YEARLY))
+
+
 def test_missing_field_is_a_clear_error(
     httpserver: HTTPServer, tmp_path: Path, lookup: dict[str, str]
 ) -> None:
     fields = ["PERIOD", "LAN", "KOMMUN", *FIELDS[3:]]  # KOM renamed
     with pytest.raises(SourceFormatError) as error:
-        fetch(httpserver, tmp_path, {BAS: workbook(BAS_RECORDS, fields)}, lookup,
-              links=(BAS,))
+        fetch(httpserver, tmp_path, {BAS: workbook(BAS_RECORDS, fields), REG: workbook(
+            REG_RECORDS)}, lookup, links=(BAS, REG))
     message = str(error.value)
     assert message.startswith(f"{af.SOURCE}: pivot cache field(s) ['KOM'] missing")
     assert BAS in message
@@ -190,7 +197,8 @@ def test_not_an_xlsx_is_a_clear_error(
     httpserver: HTTPServer, tmp_path: Path, lookup: dict[str, str]
 ) -> None:
     with pytest.raises(SourceFormatError, match="BadZipFile"):
-        fetch(httpserver, tmp_path, {BAS: workbook(BAS_RECORDS)[:2000]}, lookup, links=(BAS,))
+        fetch(httpserver, tmp_path, {BAS: workbook(BAS_RECORDS)[:2000]}, lookup,
+              links=(BAS, REG))
 
 
 def _replace_part(body: bytes, name: str, data: bytes) -> bytes:
@@ -211,7 +219,7 @@ def test_zip_bomb_fails_the_source_cleanly(
     bomb = _replace_part(workbook(BAS_RECORDS), "xl/worksheets/sheet1.xml", b" " * 20_000_000)
     assert len(bomb) < 100_000
     with pytest.raises(SourceFormatError) as error:
-        fetch(httpserver, tmp_path, {BAS: bomb}, lookup, links=(BAS,))
+        fetch(httpserver, tmp_path, {BAS: bomb}, lookup, links=(BAS, REG))
     assert "UnsafeWorkbookError" in str(error.value) and "limit" in str(error.value)
 
 

@@ -214,10 +214,12 @@ def fetch_unemployment(
     links, _ = fetcher.get(
         SOURCE, page_url, None, PAGE_SNAPSHOT, lambda body: file_links(body, page_url)
     )
+    if "reg" not in links:
+        # Without it the months before andel-av-bas begins (2023-01) would silently vanish.
+        raise SourceFormatError(SOURCE, page_url, "no web-inskrivna-arbetslosa-andel-av-reg-"
+                                "…-YYYY-MM.xlsx link: the months before andel-av-bas are lost")
     frames = {}
     for kind in ("bas", "reg"):
-        if kind not in links:
-            continue
         frame, origin = fetcher.get(
             SOURCE,
             links[kind],
@@ -226,8 +228,6 @@ def fetch_unemployment(
             lambda body: parse_workbook(body, lookup),
         )
         frames[kind] = frame.assign(source=origin)
-    if "reg" not in frames:
-        return frames["bas"]
     try:
         return splice(frames["bas"], frames["reg"])
     except ValueError as exc:
