@@ -17,8 +17,9 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import product
+from math import prod
 
+import numpy as np
 import pandas as pd
 
 from ingestion import config
@@ -92,11 +93,23 @@ class JsonStat:
             )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per cell: a column of codes per dimension plus ``value``."""
+        """One row per cell: a column of codes per dimension plus ``value``. Row-major: the
+        first dimension varies slowest (each code repeated over the cells after it)."""
         dims = list(self.dimensions.values())
-        rows = list(product(*(d.codes for d in dims)))
-        frame = pd.DataFrame(rows, columns=[d.code for d in dims])
-        frame["value"] = pd.to_numeric(pd.Series(self.values, dtype="object"), errors="coerce")
+        n_cells = prod(len(d.codes) for d in dims)
+        columns, inner = {}, n_cells
+        for dimension in dims:
+            size = len(dimension.codes)
+            inner //= size or 1
+            outer = n_cells // (size * inner) if size and inner else 0
+            codes = np.array(dimension.codes, dtype=object)
+            columns[dimension.code] = np.tile(np.repeat(codes, inner), outer)
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(n_cells))
+        try:  # numbers and nulls (the usual body) convert at once; None becomes NaN
+            values = np.array(self.values, dtype="float64")
+        except (TypeError, ValueError):  # a symbol such as ".." for a suppressed cell
+            values = pd.to_numeric(pd.Series(self.values, dtype="object"), errors="coerce")
+        frame["value"] = values
         return frame
 
     def without_extra_dimensions(

@@ -133,11 +133,12 @@ def parse_data(body: bytes, year: str = "") -> pd.DataFrame:
         raise ValueError(f"expected one Aldersgrupp, got {dataset.dimensions['Aldersgrupp'].codes}")
     sex = sexes(dataset.dimensions["Kon"])
     frame = dataset.without_extra_dimensions(VARIABLES)
+    # "2023M01" → 2023, once per month code rather than once per cell.
+    frame["year"] = frame["Tid"].map({m: int(m[:4]) for m in dataset.dimensions["Tid"].codes})
     if year:
-        frame = frame[frame["Tid"].str[:4] == year]
+        frame = frame[frame["year"] == int(year)]
     if frame.empty or frame["value"].isna().all():
         raise ValueError(f"{TABLE} {year}: the response holds no HE rows")
-    frame = frame.assign(year=frame["Tid"].str[:4].astype(int))
     frame["meaning"] = frame["ContentsCode"].map(meanings)
     keys = ["Region", "year", "Kon", "meaning"]
     yearly = frame.groupby(keys, sort=False)["value"].agg(["mean", "count", "size"]).reset_index()
