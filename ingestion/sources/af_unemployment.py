@@ -45,7 +45,7 @@ SAMPLE_KEYWORD = "finsam-sample"  # workbook keyword that marks the embedded sam
 BAS_FILE = re.compile(r"web-inskrivna-arbetslosa-andel-av-bas-(\d{4})-(\d{2})\.xlsx$")
 REG_FILE = re.compile(r"web-inskrivna-arbetslosa-andel-av-reg[\w-]*?-(\d{4})-(\d{2})\.xlsx$")
 YEARLY_AVERAGE = re.compile(r"genomsnitt", re.IGNORECASE)
-PERIOD, COUNTY, MUNICIPALITY = "PERIOD", "LAN", "KOM"
+PERIOD, MUNICIPALITY = "PERIOD", "KOM"  # LAN (the county name) is not needed
 MEASURE = "registered_unemployed"
 # Field-name prefix → (sex, age band or None = the month's whole band, lower bound for
 # bands that end where the month's band ends).
@@ -122,7 +122,8 @@ def _count(value: object) -> tuple[float | None, bool]:
 
 
 def municipality_code(name: str, lookup: dict[str, str]) -> str | None:
-    """Code for a name as AF prints it; None for residual rows; raises for unknown names."""
+    """Code for a name as AF prints it; None for residual and national rows, "" for a name
+    nobody knows (the caller lists those)."""
     key = normalise_name(name).translate(str.maketrans("åäö", "aao"))
     if key in RESIDUAL_NAMES or key in AGGREGATE_NAMES or key == "":
         return None
