@@ -9,11 +9,12 @@ What lands in DIR (everything invented, deterministic, marked as a sample in the
   ``SAMPLE:`` (members ``inferred``); they take the municipalities no real association has
   today, county by county, so all 290 municipalities belong to an association. In this
   synthetic country no municipality is outside, so ``municipalities_outside.csv`` is empty.
-- ``snapshots/``: SCB population and HE (JSON-stat 2.0) and the Arbetsförmedlingen workbook,
-  written by the embedded-snapshot writer ``ingestion.sources.sample_snapshot`` with a longer
-  calendar: ``--years`` years from 2014 (the fetchers read SCB from 2014, the first HE month,
-  so 15 years reach 2028; the years after 2024 are placeholders for volume only) and monthly
-  unemployment for the same years.
+- ``snapshots/``: SCB population (TAB638 to 2024, TAB5557 after) and HE (JSON-stat 2.0) and
+  the Arbetsförmedlingen workbooks (andel-av-reg before 2023, andel-av-bas from 2023, data in
+  pivot caches), written by the embedded-snapshot writer ``ingestion.sources.sample_snapshot``
+  with a longer calendar: ``--years`` years from 2014 (the fetchers read SCB from 2014, the
+  first HE month, so 15 years reach 2028; the years after 2025 are placeholders for volume
+  only) and monthly unemployment for the same years.
 - ``documents/``: per association and document year an annual report (Stockholm-style note
   tables and prose), a half-year report (tab-separated budget follow-up, Sundsvall-style) and
   an interim report (space-separated period columns), each starting with the
@@ -25,13 +26,11 @@ What lands in DIR (everything invented, deterministic, marked as a sample in the
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import shutil
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -180,30 +179,12 @@ def _split_by_county(free, n_groups: int) -> list[tuple[str, list[str]]]:
     return groups
 
 
-@contextlib.contextmanager
-def snapshot_calendar(years: list[int]) -> Iterator[None]:
-    """The sample-snapshot writer reads its calendar from module constants; lengthen it for
-    the duration of one write."""
-    saved = sample_snapshot.YEARS, sample_snapshot.UNEMPLOYMENT_MONTHS
-    sample_snapshot.YEARS = years
-    sample_snapshot.UNEMPLOYMENT_MONTHS = [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
-    try:
-        yield
-    finally:
-        sample_snapshot.YEARS, sample_snapshot.UNEMPLOYMENT_MONTHS = saved
-
-
 def write_snapshots(reference_dir: Path, target: Path, years: list[int]) -> np.ndarray:
     """SCB and Arbetsförmedlingen snapshots; returns population[municipality, year, age, sex]."""
-    frame = reference.load_municipalities(reference_dir)
-    munis = dict(zip(frame["municipality_code"], frame["municipality_name"], strict=True))
-    rng = np.random.default_rng(SEED)
-    with snapshot_calendar(years):
-        cube = sample_snapshot.population_cube(list(munis), rng)
-        sample_snapshot.write_population(target, munis, cube)
-        sample_snapshot.write_he(target, munis, cube, rng)
-        sample_snapshot.write_unemployment(target, munis, cube, rng)
-    return cube
+    return sample_snapshot.write_snapshot(
+        target, reference.load_municipalities(reference_dir), np.random.default_rng(SEED),
+        years=years, he_years=years, unemployment_years=years,
+    )
 
 
 # Documents ------------------------------------------------------------------------------

@@ -75,3 +75,19 @@ def sources_mode() -> str:
     if mode not in {"embedded", "live"}:
         raise ValueError(f"FINSAM_SOURCES must be 'embedded' or 'live', not {mode!r}")
     return mode
+
+
+# Base URLs of the live statistics sources: settings, so a test (or a mirror) can point one
+# source elsewhere while the others answer.
+SCB_API_URL = "https://statistikdatabasen.scb.se/api/v2"
+AF_PAGE_URL = "https://arbetsformedlingen.se/statistik/sok-statistik/tidigare-statistik-tidsserier"
+
+
+def scb_api_url() -> str:
+    """SCB's PxWebApi v2 root (``FINSAM_SCB_API_URL``)."""
+    return os.environ.get("FINSAM_SCB_API_URL", SCB_API_URL).rstrip("/")
+
+
+def af_page_url() -> str:
+    """Arbetsförmedlingen's page linking the monthly workbooks (``FINSAM_AF_PAGE_URL``)."""
+    return os.environ.get("FINSAM_AF_PAGE_URL", AF_PAGE_URL)

@@ -5,6 +5,7 @@
     finsam export [...]       write the workbook, CSV/Parquet, charts and report
     finsam scenario --vars Y  the marts rebuilt with other model parameters, in a copy
     finsam summary            rows per mart of the published warehouse
+    finsam sources check      drift report of the statistics sources (metadata only)
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         from outputs.cli import export_command
 
         return export_command(rest)
+    if command == "sources":
+        from ingestion.sources.drift import check_command
+
+        return check_command(rest)
     if command == "scenario":
         from outputs.scenario import scenario_command
 

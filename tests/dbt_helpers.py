@@ -70,8 +70,8 @@ DATE_COLUMNS = {
     "valid_to",
     "month",
 }
-INT_COLUMNS = {"year", "age", "population", "persons", "labour_force", "page", "line", "n_figures"}
-FLOAT_COLUMNS = {"value", "full_year_equivalents", "share_pct"}
+INT_COLUMNS = {"year", "age", "population", "persons", "page", "line", "n_figures"}
+FLOAT_COLUMNS = {"value", "full_year_equivalents", "share_pct", "labour_force"}
 BOOL_COLUMNS = {"is_sample"}
 
 

@@ -1,19 +1,23 @@
-"""The statistics assets write raw tables, and a broken source leaves the last good data."""
+"""The statistics assets write raw tables; a broken source or a series that now stops
+earlier leaves the last good data, and the drift state records both."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import materialize
-from test_sources_scb import POP_DIMS, POP_VALUES, jsonstat
 
 from ingestion import config, warehouse
+from ingestion.sources import drift, scb_population
 from orchestration.assets import reference, statistics
 from orchestration.resources import WarehouseResource
+
+ASSETS = [reference.reference_tables, statistics.population]
 
 
 @pytest.fixture
@@ -23,27 +27,56 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(config.REPO_ROOT / "data" / "reference", tmp_path / "reference")
     scb = tmp_path / "snapshots" / "scb"
     scb.mkdir(parents=True)
-    (scb / "TAB638_metadata.json").write_bytes(jsonstat(POP_DIMS, None))
-    (scb / "TAB638_2024.json.gz").write_bytes(gzip.compress(jsonstat(POP_DIMS, POP_VALUES)))
+    for path in (config.REPO_ROOT / "data" / "snapshots" / "scb").glob("TAB*"):
+        if path.name.startswith(("TAB638", "TAB5557")):
+            shutil.copy(path, scb / path.name)
     return tmp_path
 
 
-def population_total(path: Path) -> int:
+def population_summary(path: Path) -> tuple[int, int]:
     with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute("select sum(population) from raw.population").fetchone()[0]
+        return con.execute("select sum(population), max(year) from raw.population").fetchone()
+
+
+def failure_message(result) -> str:
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    return str(failure.event_specific_data.error)
 
 
 def test_failed_fetch_keeps_the_published_table(data_dir: Path) -> None:
-    assets = [reference.reference_tables, statistics.population]
     resources = {"warehouse": WarehouseResource()}
-    assert materialize(assets, resources=resources).success
+    assert materialize(ASSETS, resources=resources).success
     warehouse.publish()
-    assert population_total(config.published_warehouse_path()) == sum(POP_VALUES)
+    good = population_summary(config.published_warehouse_path())
+    assert good[1] == 2025
+    assert drift.load_state()["population"]["last_good"]["series_end"] == "2025"
 
-    snapshot = data_dir / "snapshots" / "scb" / "TAB638_2024.json.gz"
-    snapshot.write_bytes(gzip.compress(jsonstat(POP_DIMS, POP_VALUES)[:-40]))
-    result = materialize(assets, resources=resources, raise_on_error=False)
+    snapshot = data_dir / "snapshots" / "scb" / "TAB5557_2025.json.gz"
+    snapshot.write_bytes(gzip.compress(gzip.decompress(snapshot.read_bytes())[:-40]))
+    result = materialize(ASSETS, resources=resources, raise_on_error=False)
     assert not result.success
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    assert "SCB population (TAB638)" in str(failure.event_specific_data.error)
-    assert population_total(config.published_warehouse_path()) == sum(POP_VALUES)
+    message = failure_message(result)
+    assert scb_population.SOURCE in message and "TAB5557_2025" in message
+    assert population_summary(config.published_warehouse_path()) == good
+    recorded = drift.load_state()["population"]
+    assert "TAB5557_2025" in recorded["last_failure"]["error"]
+    assert "last failed run" in "\n".join(drift.check("population").lines())
+
+
+def test_series_that_stops_earlier_is_refused(data_dir: Path) -> None:
+    resources = {"warehouse": WarehouseResource()}
+    assert materialize(ASSETS, resources=resources).success
+    warehouse.publish()
+    good = population_summary(config.published_warehouse_path())
+    # TAB5557's metadata no longer lists 2025: the series would end in 2024.
+    metadata_path = data_dir / "snapshots" / "scb" / "TAB5557_metadata.json"
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    metadata["size"][-1] = 0
+    metadata["dimension"]["Tid"]["category"] = {"index": {}, "label": {}}
+    metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    result = materialize(ASSETS, resources=resources, raise_on_error=False)
+    assert not result.success
+    message = failure_message(result)
+    assert "the series now ends in 2024 but the previous good run reached 2025" in message
+    assert scb_population.SOURCE in message
+    assert population_summary(config.published_warehouse_path()) == good

@@ -1,58 +1,65 @@
 """Registered unemployment per municipality and month (Arbetsförmedlingen → raw.unemployment).
 
-Arbetsförmedlingen publishes Excel files only, with new file names every month, linked from
-the "tidigare statistik, tidsserier" page; each file holds the whole time series. The fetcher
-reads that page, takes the newest ``web-inskrivna-arbetslosa-andel-av-bas-YYYY-MM.xlsx`` and
-parses it.
+Arbetsförmedlingen publishes Excel files only, with new names every month, linked from the
+"tidigare statistik, tidsserier" page; each file holds its whole series. Built to what the
+real files show (sources.md §4b, from code that reads them):
 
-Assumed layout (not confirmed: the published files keep their data in pivot caches, which
-openpyxl does not read, so this parser reads a worksheet): the pivot table laid out flat on
-one sheet, a header row holding KOMMUN (municipality name), KOEN (Totalt/Kvinnor/Män),
-ALDGR ("16-64", "18-24", ...), MATT (the measure's field name) and then one column per
-month ("2024-01", "2024M01" or a date cell), one row per municipality, sex, age band and
-measure. KOEN, ALDGR, INSAL (inskrivna arbetslösa), UA12 (> 12 months) and TOTAK (the
-registerbaserad arbetskraft the share is computed on) are field names seen in the published
-pivot caches; OPPARB and PROGRAM are assumed names. Values below 5 are masked as "<5" and
-become null; ``share_pct`` is persons / TOTAK × 100, as Arbetsförmedlingen computes it.
+- ``web-inskrivna-arbetslosa-andel-av-bas-YYYY-MM.xlsx`` starts in 2023-01; the older
+  ``web-inskrivna-arbetslosa-andel-av-reg…-YYYY-MM.xlsx`` holds the months before. The
+  fetcher takes the newest of each and splices them at the month where the newer begins.
+  A yearly-average file ("årsgenomsnitt") also has "andel-av-bas" in its name: skipped.
+- The data live only in the pivot cache (``pivot_cache.py``): fields ``PERIOD``
+  ("YYYY-MM"), ``LAN`` and ``KOM`` (names, not codes) and numerator/denominator pairs whose
+  names carry the group: ``TOTSOK``/``TOTAK`` (all), ``KVISOK``/``KVIAK`` (women),
+  ``MANSOK``/``MANAK`` (men), ``UNGSOK``/``UNGAK`` (18–24), ``GAMSOK``/``GAMAK`` (55 up to
+  the band's end). ``…SOK`` = inskrivna arbetslösa, ``…AK`` = the registerbaserad
+  arbetskraft, a 12-month mean and fractional: kept unrounded. Other pairs (born abroad,
+  education) have no column in raw.unemployment and are not read.
+- The age band moved with the pension age: 16–64 up to 2022, 16–65 for 2023–2025, 16–66
+  from 2026; it is stored per month.
+- Values below 5 are masked as "<5": null persons (masked), never zero.
+- Municipality names are mapped to codes through the reference, plus the historic names
+  below; residual rows ("Uppgift saknas") are dropped; any other unknown name fails.
+
+Shares are computed from sums (Σ numerators / Σ denominators) wherever rows are combined,
+never by averaging shares.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urljoin
 
-import openpyxl
 import pandas as pd
 
-from ingestion.reference import find_municipality_code
+from ingestion import config
+from ingestion.reference import find_municipality_code, normalise_name
+from ingestion.sources import pivot_cache
+from ingestion.sources.errors import SourceFormatError
 from ingestion.sources.fetch import Fetcher
 
 SOURCE = "Arbetsförmedlingen inskrivna arbetslösa (Excel)"
-PAGE_URL = "https://arbetsformedlingen.se/statistik/sok-statistik/tidigare-statistik-tidsserier"
-FILE_PATTERN = re.compile(
-    r"web-inskrivna-arbetslosa-andel-av-(?:bas|reg)[\w-]*?(\d{4})-(\d{2})\.xlsx"
-)
 PAGE_SNAPSHOT = "af/tidigare-statistik-tidsserier.html"
 SAMPLE_KEYWORD = "finsam-sample"  # workbook keyword that marks the embedded sample file
-KEY_COLUMNS = {"KOMMUN", "KOEN", "ALDGR", "MATT"}
-MONTH_PATTERN = re.compile(r"(\d{4})\s*[-M]\s*(\d{2})")
-MEASURE_COLUMNS = {
-    "OPPARB": "open_unemployed",
-    "PROGRAM": "in_programme",
-    "INSAL": "registered_unemployed",
-    "UA12": "long_term_unemployed",
+BAS_FILE = re.compile(r"web-inskrivna-arbetslosa-andel-av-bas-(\d{4})-(\d{2})\.xlsx$")
+REG_FILE = re.compile(r"web-inskrivna-arbetslosa-andel-av-reg[\w-]*?-(\d{4})-(\d{2})\.xlsx$")
+YEARLY_AVERAGE = re.compile(r"genomsnitt", re.IGNORECASE)
+PERIOD, MUNICIPALITY = "PERIOD", "KOM"  # LAN (the county name) is not needed
+MEASURE = "registered_unemployed"
+# Field-name prefix → (sex, age band or None = the month's whole band, lower bound for
+# bands that end where the month's band ends).
+GROUPS = {
+    "TOT": ("total", None),
+    "KVI": ("women", None),
+    "MAN": ("men", None),
+    "UNG": ("total", "18-24"),
+    "GAM": ("total", "55-"),
 }
-LABOUR_FORCE_COLUMN = "TOTAK"
-SEXES = {
-    "totalt": "total",
-    "t": "total",
-    "kvinnor": "women",
-    "k": "women",
-    "man": "men",
-    "m": "men",
-}
+# Names Arbetsförmedlingen has used that are not the reference's current name.
+HISTORIC_NAMES = {"malung": "2023", "upplands-vasby": "0114", "dals ed": "1438"}
+# Rows for people without a known municipality.
+RESIDUAL_NAMES = {"uppgift saknas", "okand kommun", "okand", "utlandet", "ovriga"}
 AGGREGATE_NAMES = {"riket", "totalt", "samtliga", "hela riket"}
 COLUMNS = [
     "municipality_code",
@@ -68,133 +75,161 @@ COLUMNS = [
 ]
 
 
-def latest_file_url(body: bytes, page_url: str = PAGE_URL) -> str:
-    """The newest Excel file linked from the statistics page."""
+def age_band(month: date) -> str:
+    """The band of AF's whole-population figures in ``month`` (it follows the pension age)."""
+    if month < date(2023, 1, 1):
+        return "16-64"
+    return "16-65" if month < date(2026, 1, 1) else "16-66"
+
+
+def file_links(body: bytes, page_url: str) -> dict[str, str]:
+    """The newest monthly ``andel-av-bas`` file and the newest older ``andel-av-reg`` file
+    linked from the page (``{"bas": url, "reg": url}``, either may be absent)."""
     links = re.findall(r'href="([^"]+)"', body.decode("utf-8", errors="replace"))
-    files = [(m.groups(), link) for link in links if (m := FILE_PATTERN.search(link))]
-    if not files:
-        raise ValueError("no web-inskrivna-arbetslosa-andel-av-bas-*.xlsx link on the page")
-    return urljoin(page_url, max(files)[1])
+    newest: dict[str, tuple[tuple[str, str], str]] = {}
+    for link in links:
+        path = link.split("?", 1)[0]
+        if YEARLY_AVERAGE.search(path):
+            continue
+        for kind, pattern in (("bas", BAS_FILE), ("reg", REG_FILE)):
+            if match := pattern.search(path):
+                candidate = (match.groups(), urljoin(page_url, link))
+                newest[kind] = max(newest.get(kind, candidate), candidate)
+    if "bas" not in newest:
+        raise ValueError("no web-inskrivna-arbetslosa-andel-av-bas-YYYY-MM.xlsx link on the page")
+    return {kind: url for kind, (_, url) in newest.items()}
+
+
+def _month(value: object) -> date:
+    match = re.fullmatch(r"(\d{4})\s*[-M]?\s*(\d{2})", str(value).strip())
+    if not match:
+        raise ValueError(f"unreadable PERIOD {value!r}")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def _count(value: object) -> tuple[float | None, bool]:
+    """(number, masked): "<5" is masked, a blank is missing (not masked)."""
+    if value is None:
+        return None, False
+    if isinstance(value, int | float):
+        return float(value), False
+    text = re.sub(r"\s", "", str(value)).replace(",", ".")
+    if text.startswith("<"):
+        return None, True
+    if text == "":
+        return None, False
+    return float(text), False
+
+
+def municipality_code(name: str, lookup: dict[str, str]) -> str | None:
+    """Code for a name as AF prints it; None for residual and national rows, "" for a name
+    nobody knows (the caller lists those)."""
+    key = normalise_name(name).translate(str.maketrans("åäö", "aao"))
+    if key in RESIDUAL_NAMES or key in AGGREGATE_NAMES or key == "":
+        return None
+    return find_municipality_code(name, lookup) or HISTORIC_NAMES.get(key) or ""
 
 
 def parse_workbook(body: bytes, lookup: dict[str, str]) -> pd.DataFrame:
-    """An xlsx body → rows of raw.unemployment (``source`` still empty)."""
-    workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
-    try:
-        is_sample = SAMPLE_KEYWORD in (workbook.properties.keywords or "")
-        header, rows = _find_table(workbook)
-    finally:
-        workbook.close()
-    wide, months = _wide_frame(header, rows, lookup)
-    long = wide.melt(
-        id_vars=["municipality_code", "age_band", "sex", "MATT"],
-        value_vars=list(months),
-        var_name="column",
-        value_name="persons",
+    """An andel-av-bas/-reg workbook → rows of raw.unemployment (``source`` still empty)."""
+    cache = pivot_cache.read_pivot_cache(body)
+    fields = [name.strip().upper() for name in cache.fields]
+    missing = [name for name in (PERIOD, MUNICIPALITY) if name not in fields]
+    pairs = {
+        prefix: (fields.index(f"{prefix}SOK"), fields.index(f"{prefix}AK"))
+        for prefix in GROUPS
+        if f"{prefix}SOK" in fields and f"{prefix}AK" in fields
+    }
+    if missing or "TOT" not in pairs:
+        raise ValueError(
+            f"pivot cache field(s) {missing + ([] if 'TOT' in pairs else ['TOTSOK/TOTAK'])} "
+            f"missing; the cache has {fields}"
+        )
+    period, kom = fields.index(PERIOD), fields.index(MUNICIPALITY)
+    rows, unknown = [], set()
+    for record in cache.records:
+        name = record[kom]
+        code = municipality_code(str(name or ""), lookup)
+        if code is None:
+            continue
+        if code == "":
+            unknown.add(str(name))
+            continue
+        month = _month(record[period])
+        for prefix, (numerator, denominator) in pairs.items():
+            persons, masked = _count(record[numerator])
+            force, _ = _count(record[denominator])
+            rows.append((code, month, prefix, persons, masked, force))
+    if unknown:
+        raise ValueError(f"municipality name(s) not in the reference: {sorted(unknown)[:20]}")
+    if not rows:
+        raise ValueError("the pivot cache holds no municipality records")
+    long = pd.DataFrame(
+        rows, columns=["municipality_code", "month", "group", "persons", "masked", "force"]
     )
-    long["month"] = long["column"].map(months)
-    long["persons"] = _counts(long["persons"])
-    keys = ["municipality_code", "month", "age_band", "sex"]
-    repeated = long.duplicated([*keys, "MATT"], keep=False)
-    if repeated.any():
-        raise ValueError(f"repeated rows:\n{long[repeated].head(10).to_string(index=False)}")
-    # TOTAK is the denominator of every measure in its row group, not a measure itself.
-    is_force = long["MATT"] == LABOUR_FORCE_COLUMN
-    force = long[is_force].rename(columns={"persons": "labour_force"})[[*keys, "labour_force"]]
-    long = long[~is_force].merge(force, on=keys, how="left")
-    long["measure"] = long["MATT"].map(MEASURE_COLUMNS)
-    share = long["persons"].astype("float64") / long["labour_force"].astype("float64") * 100
-    has_force = (long["labour_force"] > 0).fillna(False).astype(bool)
-    long["share_pct"] = share.where(has_force).round(2).astype("float64")
-    return long.assign(source="", is_sample=is_sample)[COLUMNS]
+    # A municipality can appear under two names (old and new): add numerators and
+    # denominators; one masked part masks the sum.
+    grouped = long.groupby(["municipality_code", "month", "group"], sort=True)
+    summed = grouped[["persons", "force"]].sum(min_count=1)
+    summed["masked"] = grouped["masked"].any()
+    summed = summed.reset_index().rename(columns={"force": "labour_force"})
+    summed.loc[summed["masked"], "persons"] = None
+    summed["sex"] = summed["group"].map({prefix: sex for prefix, (sex, _) in GROUPS.items()})
+    band = summed["month"].map({m: age_band(m) for m in summed["month"].unique()})
+    fixed = summed["group"].map({prefix: b or "" for prefix, (_, b) in GROUPS.items()})
+    open_ended = fixed.str.endswith("-")
+    summed["age_band"] = fixed.where(fixed != "", band).where(~open_ended, fixed + band.str[3:])
+    share = 100 * summed["persons"] / summed["labour_force"]
+    summed["share_pct"] = share.where(summed["labour_force"] > 0).astype("float64")
+    return summed.assign(
+        measure=MEASURE,
+        persons=summed["persons"].round().astype("Int64"),
+        labour_force=summed["labour_force"].astype("float64"),
+        source="",
+        is_sample=pivot_cache_is_sample(cache),
+    )[COLUMNS]
 
 
-def _wide_frame(
-    header: list[object], rows: list[tuple], lookup: dict[str, str]
-) -> tuple[pd.DataFrame, dict[int, date]]:
-    """The sheet as a frame with codes and canonical values; month columns by position."""
-    keys = [str(h).strip().upper() if h is not None else "" for h in header]
-    missing = sorted(KEY_COLUMNS - set(keys))
-    months = {i: _month(h) for i, h in enumerate(header) if _is_month(h)}
-    if missing or not months:
-        raise ValueError(f"column(s) {missing or ['a month column']} missing; header {keys}")
-    wide = pd.DataFrame(rows, columns=range(len(header)))
-    wide = wide.rename(columns={keys.index(k): k for k in KEY_COLUMNS})
-    names = wide["KOMMUN"].astype("string").str.strip()
-    wide = wide[(names.fillna("") != "") & ~names.str.lower().isin(AGGREGATE_NAMES)]
-    codes = wide["KOMMUN"].astype(str).map(lambda name: find_municipality_code(name, lookup))
-    if codes.isna().any():
-        unknown = sorted(set(wide.loc[codes.isna(), "KOMMUN"].astype(str)))
-        raise ValueError(f"municipality name(s) not in the reference: {unknown[:20]}")
-    measure = wide["MATT"].astype(str).str.strip().str.upper()
-    unknown = sorted(set(measure) - set(MEASURE_COLUMNS) - {LABOUR_FORCE_COLUMN})
-    if unknown or LABOUR_FORCE_COLUMN not in set(measure):
-        raise ValueError(f"MATT must hold {LABOUR_FORCE_COLUMN} and known measures; odd: {unknown}")
-    sex = wide["KOEN"].map(lambda v: SEXES.get(str(v).strip().lower().replace("ä", "a")))
-    if sex.isna().any():
-        raise ValueError(f"unknown KOEN values {sorted(set(wide.loc[sex.isna(), 'KOEN']))}")
-    wide = wide.assign(
-        municipality_code=codes, age_band=wide["ALDGR"].map(_age_band), sex=sex, MATT=measure
-    )
-    return wide, months
+def pivot_cache_is_sample(cache: pivot_cache.PivotCache) -> bool:
+    return SAMPLE_KEYWORD in cache.keywords
+
+
+def splice(newer: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
+    """The older file's months before the newer file's first month, then the newer file;
+    a month missing in between is an error naming it."""
+    start = newer["month"].min()
+    combined = pd.concat([older[older["month"] < start], newer], ignore_index=True)
+    months = sorted(combined["month"].unique())
+    expected = pd.date_range(months[0], months[-1], freq="MS").date
+    gaps = sorted(set(expected) - set(months))
+    if gaps:
+        raise ValueError(f"no data for month(s) {[m.isoformat()[:7] for m in gaps[:12]]}")
+    return combined
 
 
 def fetch_unemployment(
     fetcher: Fetcher, lookup: dict[str, str], page_url: str | None = None
 ) -> pd.DataFrame:
-    """Find the newest file on the statistics page, then fetch and parse it."""
-    page_url = page_url or PAGE_URL
-    file_url, _ = fetcher.get(
-        SOURCE, page_url, None, PAGE_SNAPSHOT, lambda body: latest_file_url(body, page_url)
+    """Find the newest files on the statistics page, fetch and parse both, splice them."""
+    page_url = page_url or config.af_page_url()
+    links, _ = fetcher.get(
+        SOURCE, page_url, None, PAGE_SNAPSHOT, lambda body: file_links(body, page_url)
     )
-    frame, origin = fetcher.get(
-        SOURCE,
-        file_url,
-        None,
-        f"af/{file_url.rsplit('/', 1)[-1]}",
-        lambda body: parse_workbook(body, lookup),
-    )
-    return frame.assign(source=origin)
-
-
-def _find_table(workbook: openpyxl.Workbook) -> tuple[list[object], list[tuple]]:
-    """The first sheet with a header row (within its first 20 rows) naming KOMMUN and MATT."""
-    for sheet in workbook.worksheets:
-        rows = sheet.iter_rows(values_only=True)
-        for _, row in zip(range(20), rows, strict=False):
-            names = {str(v).strip().upper() for v in row if v is not None}
-            if {"KOMMUN", "MATT"} <= names:
-                width = len(row)
-                data = [r[:width] + (None,) * (width - len(r)) for r in rows if any(r)]
-                return list(row), data
-    raise ValueError("no sheet with a KOMMUN/MATT header row")
-
-
-def _is_month(value: object) -> bool:
-    if isinstance(value, datetime | date):
-        return True
-    return bool(MONTH_PATTERN.fullmatch(str(value).strip()))
-
-
-def _month(value: object) -> date:
-    if isinstance(value, datetime | date):
-        return date(value.year, value.month, 1)
-    match = MONTH_PATTERN.fullmatch(str(value).strip())
-    if not match:
-        raise ValueError(f"unreadable month {value!r}")
-    return date(int(match[1]), int(match[2]), 1)
-
-
-def _age_band(value: object) -> str:
-    match = re.search(r"(\d+)\s*[-–]\s*(\d+)", str(value))
-    if not match:
-        raise ValueError(f"unreadable ALDGR {value!r}")
-    return f"{match[1]}-{match[2]}"
-
-
-def _counts(column: pd.Series) -> pd.Series:
-    """Counts as nullable integers; "<5" (masked) and blanks become null."""
-    text = column.astype("string").str.replace(r"\s", "", regex=True)
-    unknown = text.str.startswith("<").fillna(False) | (text == "").fillna(False)
-    numbers = pd.to_numeric(text.mask(unknown), errors="raise")
-    return numbers.round().astype("Int64")
+    if "reg" not in links:
+        # Without it the months before andel-av-bas begins (2023-01) would silently vanish.
+        raise SourceFormatError(SOURCE, page_url, "no web-inskrivna-arbetslosa-andel-av-reg-"
+                                "…-YYYY-MM.xlsx link: the months before andel-av-bas are lost")
+    frames = {}
+    for kind in ("bas", "reg"):
+        frame, origin = fetcher.get(
+            SOURCE,
+            links[kind],
+            None,
+            f"af/{links[kind].rsplit('/', 1)[-1]}",
+            lambda body: parse_workbook(body, lookup),
+        )
+        frames[kind] = frame.assign(source=origin)
+    try:
+        return splice(frames["bas"], frames["reg"])
+    except ValueError as exc:
+        raise SourceFormatError(SOURCE, f"{links['reg']} + {links['bas']}", str(exc)) from exc

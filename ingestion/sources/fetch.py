@@ -7,9 +7,8 @@ a ``.gz`` suffix only means the file is stored gzip-compressed.
 Parsing is cached by content: the result of ``parse(body)`` is kept under
 ``<cache>/parsed/`` keyed by the sha256 of the body, the location, the parse function and
 the code of the parsers and the municipality registry they resolve names with. A nightly run
-whose snapshot or (304) response did not change unpickles the frame instead of parsing the
-Excel file or JSON-stat cube again (the Arbetsförmedlingen workbook takes ~40 s to parse at
-national scale, see bench/RESULTS.md).
+whose snapshot or (304) response did not change unpickles the frame instead of reading the
+workbooks' pivot caches or the JSON-stat cubes again (seconds at national scale).
 """
 
 from __future__ import annotations
@@ -64,8 +63,11 @@ class Fetcher:
         body = path.read_bytes()
         if path.suffix == ".gz":
             body = gzip.decompress(body)
+        # The request goes into the cache key: the same file parsed for another selection
+        # (the metadata snapshot changed) must not reuse the old result.
+        key = f"embedded:{snapshot}\0{HttpClient.full_url(url, params)}"
         try:
-            return cached(parse, f"embedded:{snapshot}")(body), f"embedded:{snapshot}"
+            return cached(parse, key)(body), f"embedded:{snapshot}"
         except SourceError:
             raise
         except Exception as exc:

@@ -1,30 +1,40 @@
-"""SCB's PxWebApi v2: URLs and the JSON-stat 2.0 reader shared by the SCB fetchers.
+"""SCB's PxWebApi v2: URLs, the JSON-stat 2.0 reader and the label rules shared by the SCB
+fetchers.
 
 v2 is used rather than v1 because it serves data by GET (so conditional requests and the
 cache work, unlike v1's POST) and because v1 table paths move. Both the metadata call and
 the data call answer in JSON-stat 2.0; metadata is the same document without ``value``.
+
+Codes are never hard-coded where SCB's tables differ (sources.md §4b): the sex total is
+``1+2`` in v1 and ``TotSa`` in v2 tables, content codes differ between TAB638 and its
+successor TAB5557. The fetchers read them from each table's metadata, by what the labels
+mean (``fold`` normalises case, whitespace, dashes and å/ä/ö first).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import product
+from math import prod
 
+import numpy as np
 import pandas as pd
 
-# PxWebApi v2 refuses a call of more than 150 000 cells; the fetchers call once per year.
-BASE_URL = "https://statistikdatabasen.scb.se/api/v2"
+from ingestion import config
+
 SAMPLE_EXTENSION = "finsam_is_sample"
+# Every dash SCB's labels have been seen with (en dash in "20–64 år"), folded to "-".
+DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 
 
 def metadata_url(table: str) -> str:
-    return f"{BASE_URL}/tables/{table}/metadata"
+    return f"{config.scb_api_url()}/tables/{table}/metadata"
 
 
 def data_url(table: str) -> str:
-    return f"{BASE_URL}/tables/{table}/data"
+    return f"{config.scb_api_url()}/tables/{table}/data"
 
 
 def metadata_params() -> dict[str, str]:
@@ -39,12 +49,29 @@ def data_params(selection: Mapping[str, Sequence[str]]) -> dict[str, str]:
     return params
 
 
+def fold(text: str) -> str:
+    """Lower case, å/ä/ö folded, every dash a hyphen, runs of whitespace one space."""
+    text = text.lower().translate(str.maketrans("åäöéü" + DASHES, "aaoeu" + "-" * len(DASHES)))
+    return re.sub(r"\s+", " ", text).strip()
+
+
 @dataclass
 class Dimension:
     code: str
     label: str
     codes: list[str]
     labels: dict[str, str]
+
+    def total_code(self) -> str | None:
+        """The category whose label says it is the total ("totalt, samtliga män och
+        kvinnor", "totalt"), whatever its code (``TotSa``, ``1+2``, ``SC``)."""
+        totals = [c for c in self.codes if fold(self.labels[c]).startswith("total")]
+        return totals[0] if len(totals) == 1 else None
+
+    def find(self, label: str) -> str | None:
+        """The code whose folded label is ``label`` (folded), or None."""
+        wanted = fold(label)
+        return next((c for c in self.codes if fold(self.labels[c]) == wanted), None)
 
 
 @dataclass
@@ -66,11 +93,50 @@ class JsonStat:
             )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per cell: a column of codes per dimension plus ``value``."""
+        """One row per cell: a column of codes per dimension plus ``value``. Row-major: the
+        first dimension varies slowest (each code repeated over the cells after it)."""
         dims = list(self.dimensions.values())
-        rows = list(product(*(d.codes for d in dims)))
-        frame = pd.DataFrame(rows, columns=[d.code for d in dims])
-        frame["value"] = pd.to_numeric(pd.Series(self.values, dtype="object"), errors="coerce")
+        n_cells = prod(len(d.codes) for d in dims)
+        columns, inner = {}, n_cells
+        for dimension in dims:
+            size = len(dimension.codes)
+            inner //= size or 1
+            outer = n_cells // (size * inner) if size and inner else 0
+            codes = np.array(dimension.codes, dtype=object)
+            columns[dimension.code] = np.tile(np.repeat(codes, inner), outer)
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(n_cells))
+        try:  # numbers and nulls (the usual body) convert at once; None becomes NaN
+            values = np.array(self.values, dtype="float64")
+        except (TypeError, ValueError):  # a symbol such as ".." for a suppressed cell
+            values = pd.to_numeric(pd.Series(self.values, dtype="object"), errors="coerce")
+        frame["value"] = values
+        return frame
+
+    def without_extra_dimensions(
+        self, expected: Iterable[str], summable: Iterable[str] = ()
+    ) -> pd.DataFrame:
+        """``to_frame`` with every dimension outside ``expected`` dealt with on purpose: a
+        single category is dropped, a ``summable`` one (a partition such as Civilstand) is
+        summed over its non-total categories, and any other is an error naming it."""
+        expected, summable = set(expected), set(summable)
+        frame = self.to_frame()
+        extra = [code for code in self.dimensions if code not in expected]
+        for code in extra:
+            dimension = self.dimensions[code]
+            if len(dimension.codes) == 1:
+                continue
+            if code not in summable:
+                raise ValueError(
+                    f"unexpected dimension {code} with {len(dimension.codes)} categories "
+                    f"({dimension.codes[:5]}...); the parser handles {sorted(expected)}"
+                )
+            total = dimension.total_code()
+            if total is not None:  # the parts are there too: drop the total, sum the parts
+                frame = frame[frame[code] != total]
+        if extra:
+            keys = [code for code in self.dimensions if code in expected]
+            # min_count=1: a cell empty in every part stays empty instead of becoming 0.
+            frame = frame.groupby(keys, sort=False)["value"].sum(min_count=1).reset_index()
         return frame
 
 
@@ -124,6 +190,16 @@ def parse_jsonstat(body: bytes, *, with_values: bool = True) -> JsonStat:
     )
 
 
-def fold(text: str) -> str:
-    """Lower case with å/ä/ö folded, for matching labels and names."""
-    return text.lower().translate(str.maketrans("åäöéü–", "aaoeu-")).strip()
+def sex_codes(dimension: Dimension) -> dict[str, str]:
+    """Kon code → ``men``/``women``/``total`` from the labels ("män", "kvinnor", "totalt…")."""
+    meanings = {}
+    for code in dimension.codes:
+        label = fold(dimension.labels[code])
+        if label.startswith("total"):
+            meanings[code] = "total"
+        elif label in {"man", "men"}:
+            meanings[code] = "men"
+        elif label in {"kvinnor", "women"}:
+            meanings[code] = "women"
+    return meanings
+

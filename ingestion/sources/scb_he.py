@@ -4,7 +4,11 @@
 TAB1386 is the PxWebApi v2 id of HE0000T02N2 (HE by region and sex, monthly from 2014M01;
 variables Region, Kon, Aldersgrupp, ContentsCode, Tid). The ContentsCode → benefit mapping
 is not confirmed, so codes are resolved from their Swedish labels (CONTENT_RULES) in every
-response, and an unknown label fails the fetch instead of being dropped silently.
+response, after ``pxweb.fold`` (case, whitespace, dashes) and SCB's own misspelling
+"Sjuk- och aktivitetsersersättning" (sources.md §4b); an unknown label fails the fetch,
+naming it, instead of being dropped silently. The sexes and the age group are read from
+the metadata too: the total is ``1+2`` in v1 and may be ``TotSa`` in v2, and the age label
+is "20–64 år" with an en dash.
 
 Yearly figure: SCB publishes HE per month, each month already scaled to full-year
 equivalents, so the year's HE, population and rate are the arithmetic mean of its 12 months.
@@ -14,18 +18,21 @@ year with an empty month gives a null for that municipality rather than a mean o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import pandas as pd
 
 from ingestion.sources import pxweb
+from ingestion.sources.errors import SourceFormatError
 from ingestion.sources.fetch import Fetcher
 
 SOURCE = "SCB helårsekvivalenter (TAB1386)"
 TABLE = "TAB1386"
 AGE_BAND = "20-64"
-SEXES = {"1": "men", "2": "women", "1+2": "total"}
 FIRST_YEAR = 2014
+# Misspellings seen in SCB's own labels (folded form → the word meant).
+KNOWN_MISSPELLINGS = {"ersersattning": "ersattning"}
 VARIABLES = ("Region", "Kon", "Aldersgrupp", "ContentsCode", "Tid")
 # (fragment of the folded label, meaning); the first match wins, so specific ones go first.
 CONTENT_RULES = (
@@ -67,11 +74,18 @@ def snapshot_name(year: str | None = None) -> str:
     return f"scb/{TABLE}_metadata.json" if year is None else f"scb/{TABLE}_{year}.json.gz"
 
 
+def normalise_label(label: str) -> str:
+    folded = pxweb.fold(label)
+    for wrong, right in KNOWN_MISSPELLINGS.items():
+        folded = folded.replace(wrong, right)
+    return folded
+
+
 def content_meanings(dimension: pxweb.Dimension) -> dict[str, str]:
     """ContentsCode → benefit type, ``population`` or ``share_pct``, read from the labels."""
     meanings, unknown = {}, []
     for code, label in dimension.labels.items():
-        folded = pxweb.fold(label)
+        folded = normalise_label(label)
         meaning = next((m for fragment, m in CONTENT_RULES if fragment in folded), None)
         if meaning is None:
             unknown.append(label)
@@ -85,10 +99,19 @@ def content_meanings(dimension: pxweb.Dimension) -> dict[str, str]:
 
 
 def age_code(dimension: pxweb.Dimension) -> str:
+    """The Aldersgrupp whose code or label is 20-64 ("20–64 år" with an en dash)."""
     for code, label in dimension.labels.items():
-        if AGE_BAND in pxweb.fold(code) or AGE_BAND in pxweb.fold(label):
+        if re.search(rf"(?<!\d){AGE_BAND}(?!\d)", f"{pxweb.fold(code)} {pxweb.fold(label)}"):
             return code
     raise ValueError(f"no Aldersgrupp {AGE_BAND}; the table has {dimension.labels}")
+
+
+def sexes(dimension: pxweb.Dimension) -> dict[str, str]:
+    """Kon code → men/women/total by label; all three must be there."""
+    meanings = pxweb.sex_codes(dimension)
+    if sorted(meanings.values()) != ["men", "total", "women"]:
+        raise ValueError(f"Kon lacks män/kvinnor/totalt: {dimension.labels}")
+    return meanings
 
 
 def parse_metadata(body: bytes) -> pxweb.JsonStat:
@@ -96,10 +119,11 @@ def parse_metadata(body: bytes) -> pxweb.JsonStat:
     metadata.require(VARIABLES)
     content_meanings(metadata.dimensions["ContentsCode"])
     age_code(metadata.dimensions["Aldersgrupp"])
+    sexes(metadata.dimensions["Kon"])
     return metadata
 
 
-def parse_data(body: bytes) -> pd.DataFrame:
+def parse_data(body: bytes, year: str = "") -> pd.DataFrame:
     """One JSON-stat 2.0 response (months of one year) → yearly means per municipality,
     sex and meaning: columns municipality_code, year, sex, meaning, value, is_sample."""
     dataset = pxweb.parse_jsonstat(body)
@@ -107,11 +131,14 @@ def parse_data(body: bytes) -> pd.DataFrame:
     meanings = content_meanings(dataset.dimensions["ContentsCode"])
     if len(dataset.dimensions["Aldersgrupp"].codes) != 1:
         raise ValueError(f"expected one Aldersgrupp, got {dataset.dimensions['Aldersgrupp'].codes}")
-    frame = dataset.to_frame()
-    unknown = sorted(set(frame["Kon"]) - set(SEXES))
-    if unknown:
-        raise ValueError(f"unknown Kon codes {unknown}")
-    frame["year"] = frame["Tid"].str[:4].astype(int)
+    sex = sexes(dataset.dimensions["Kon"])
+    frame = dataset.without_extra_dimensions(VARIABLES)
+    # "2023M01" → 2023, once per month code rather than once per cell.
+    frame["year"] = frame["Tid"].map({m: int(m[:4]) for m in dataset.dimensions["Tid"].codes})
+    if year:
+        frame = frame[frame["year"] == int(year)]
+    if frame.empty or frame["value"].isna().all():
+        raise ValueError(f"{TABLE} {year}: the response holds no HE rows")
     frame["meaning"] = frame["ContentsCode"].map(meanings)
     keys = ["Region", "year", "Kon", "meaning"]
     yearly = frame.groupby(keys, sort=False)["value"].agg(["mean", "count", "size"]).reset_index()
@@ -121,7 +148,7 @@ def parse_data(body: bytes) -> pd.DataFrame:
         {
             "municipality_code": yearly["Region"].astype(str),
             "year": yearly["year"],
-            "sex": yearly["Kon"].map(SEXES),
+            "sex": yearly["Kon"].map(sex),
             "meaning": yearly["meaning"],
             "value": yearly["mean"].astype("float64"),
             "is_sample": dataset.is_sample,
@@ -136,8 +163,11 @@ def fetch_full_year_equivalents(
     metadata, _ = fetcher.get(
         SOURCE, pxweb.metadata_url(TABLE), pxweb.metadata_params(), snapshot_name(), parse_metadata
     )
-    available = set(metadata.dimensions["Region"].codes)
-    regions = [code for code in municipality_codes if code in available]
+    missing = sorted(set(municipality_codes) - set(metadata.dimensions["Region"].codes))
+    if missing:
+        raise SourceFormatError(SOURCE, pxweb.metadata_url(TABLE),
+                                f"{TABLE}: municipality code(s) {missing[:10]} not in Region")
+    regions = list(municipality_codes)
     months_by_year: dict[str, list[str]] = {}
     for month in metadata.dimensions["Tid"].codes:
         months_by_year.setdefault(month[:4], []).append(month)
@@ -147,7 +177,7 @@ def fetch_full_year_equivalents(
             continue
         selection = {
             "Region": regions,
-            "Kon": [c for c in SEXES if c in metadata.dimensions["Kon"].codes],
+            "Kon": list(sexes(metadata.dimensions["Kon"])),
             "Aldersgrupp": [age_code(metadata.dimensions["Aldersgrupp"])],
             "ContentsCode": metadata.dimensions["ContentsCode"].codes,
             "Tid": months,
@@ -157,12 +187,13 @@ def fetch_full_year_equivalents(
             pxweb.data_url(TABLE),
             pxweb.data_params(selection),
             snapshot_name(year),
-            parse_data,
+            lambda body, year=year: parse_data(body, year),
         )
         # The embedded snapshot holds every municipality; keep the ones asked for.
         frames.append(frame[frame["municipality_code"].isin(regions)].assign(source=origin))
     if not frames:
-        return pd.DataFrame(columns=FYE_COLUMNS), pd.DataFrame(columns=SHARE_COLUMNS)
+        raise SourceFormatError(SOURCE, pxweb.metadata_url(TABLE),
+                                f"{TABLE}: no complete year from {first_year} in the table")
     return _split(pd.concat(frames, ignore_index=True))
 
 

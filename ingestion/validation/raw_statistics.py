@@ -117,7 +117,8 @@ def unemployment_schema(codes: Collection[str]) -> pa.DataFrameSchema:
             "sex": pa.Column(str, pa.Check.isin(SEXES)),
             "measure": pa.Column(str, pa.Check.isin(MEASURES)),
             "persons": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-            "labour_force": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+            # A 12-month mean published with decimals: never rounded (sources.md §4b).
+            "labour_force": pa.Column(float, pa.Check.ge(0), nullable=True),
             "share_pct": pa.Column(float, pa.Check.in_range(0, 100), nullable=True),
         },
         unique=["municipality_code", "month", "age_band", "sex", "measure"],

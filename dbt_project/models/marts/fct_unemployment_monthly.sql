@@ -1,5 +1,6 @@
 -- Unemployment per association and month: persons and labour force summed over the
--- members (members as of 1 January of the month's year), the share recomputed from them.
+-- members (members as of 1 January of the month's year), the share recomputed from the
+-- sums (never an average of shares) over the members whose count is not masked.
 
 with
 
@@ -31,6 +32,9 @@ aggregated as (
         unemployment.measure,
         sum(unemployment.persons) as persons,
         sum(unemployment.labour_force) as labour_force,
+        sum(unemployment.labour_force) filter (
+            where unemployment.persons is not null
+        ) as labour_force_unmasked,
         count(*) as n_municipalities,
         -- masked ("<5") municipalities are left out of persons, so it is a lower bound
         count(*) filter (where unemployment.persons is null) as n_municipalities_masked,
@@ -60,7 +64,7 @@ final as (
         associations.association_name,
         aggregated.persons,
         aggregated.labour_force,
-        100 * aggregated.persons / nullif(aggregated.labour_force, 0) as share_pct,
+        100 * aggregated.persons / nullif(aggregated.labour_force_unmasked, 0) as share_pct,
         aggregated.n_municipalities,
         aggregated.n_municipalities_masked,
         aggregated.is_sample

@@ -21,7 +21,8 @@ renamed as (
         ---------- numerics
         -- null persons = masked by the producer ("<5"), not zero.
         persons::bigint as persons,
-        labour_force::bigint as labour_force,
+        -- a 12-month mean with decimals; exact decimals keep sums identical run to run
+        labour_force::decimal(18, 6) as labour_force,
         share_pct::double as share_pct,
 
         ---------- lineage

@@ -1,0 +1,103 @@
+"""The drift report (``finsam sources check``) and the rule that a series may not shrink."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion import config
+from ingestion.sources import drift, scb_he
+from orchestration.cli import main
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FINSAM_SOURCES", raising=False)
+    for name in ("reference", "snapshots"):
+        shutil.copytree(config.REPO_ROOT / "data" / name, tmp_path / name)
+    return tmp_path
+
+
+def test_sources_check_reports_every_source(data_dir: Path, capsys) -> None:
+    assert main(["sources", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "SCB population (TAB638, TAB5557): reachable" in out
+    assert "last period: 2025" in out and "last period: 2024M12" in out
+    assert out.count("all present") == 3
+    assert "changed since the last good run (none recorded): nothing" in out
+
+
+def test_changes_since_the_last_good_run_are_listed(data_dir: Path, capsys) -> None:
+    drift.record_success(drift.check("full_year_equivalents"), 2024)
+    metadata_path = data_dir / "snapshots" / "scb" / "TAB1386_metadata.json"
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
+    labels = metadata["dimension"]["ContentsCode"]["category"]["label"]
+    code = next(c for c, label in labels.items() if label == "Sjukpenning")
+    labels[code] = "Sjukpenning och rehabiliteringspenning"  # still understood
+    tid = metadata["dimension"]["Tid"]["category"]
+    tid["index"]["2025M01"] = len(tid["index"])
+    tid["label"]["2025M01"] = "2025M01"
+    metadata["size"][-1] += 1
+    metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    report = drift.check("full_year_equivalents")
+    assert report.ok and report.last_period == "2025M01"
+    assert report.changes == [
+        f"{scb_he.TABLE}.ContentsCode.{code}: 'Sjukpenning' → "
+        "'Sjukpenning och rehabiliteringspenning'",
+        f"{scb_he.TABLE}.last_period: '2024M12' → '2025M01'",
+    ]
+
+
+def test_a_label_no_rule_understands_is_missing(data_dir: Path, capsys) -> None:
+    metadata_path = data_dir / "snapshots" / "scb" / "TAB1386_metadata.json"
+    text = metadata_path.read_text(encoding="utf-8").replace("Ekonomiskt bistånd", "Bidrag X")
+    metadata_path.write_text(text, encoding="utf-8")
+    assert main(["sources", "check"]) == 1
+    out = capsys.readouterr().out
+    assert "MISSING TAB1386 ContentsCode: unknown ContentsCode label(s) ['Bidrag X']" in out
+
+
+def test_unreachable_source_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch,
+                                                   data_dir: Path) -> None:
+    monkeypatch.setenv("FINSAM_SOURCES", "live")
+    monkeypatch.setenv("FINSAM_AF_PAGE_URL", "http://127.0.0.1:9/statistik")  # nothing there
+    from ingestion.sources.fetch import Fetcher
+    from ingestion.sources.http import HttpClient
+
+    fetcher = Fetcher.from_config(HttpClient(retries=0, timeout_seconds=2))
+    report = drift.check("unemployment", fetcher)
+    assert not report.reachable and "ConnectionError" in report.error
+    assert report.metadata()["source_reachable"] is False
+
+
+def test_series_may_not_end_earlier_than_the_warehouse(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert drift.previous_series_end(con, "unemployment", "month") is None
+        con.execute("create schema raw; create table raw.unemployment as "
+                    "select date '2025-12-01' as month")
+        previous = drift.previous_series_end(con, "unemployment", "month")
+    assert previous == date(2025, 12, 1)
+    drift.check_series_end("AF", "raw.unemployment", date(2025, 12, 1), previous)
+    drift.check_series_end("AF", "raw.unemployment", date(2026, 1, 1), previous)
+    with pytest.raises(drift.SeriesShortenedError) as error:
+        drift.check_series_end("AF", "raw.unemployment", date(2025, 11, 1), previous)
+    assert str(error.value) == (
+        "AF: the series now ends in 2025-11-01 but the previous good run reached 2025-12-01; "
+        "the warehouse keeps the previous data (raw.unemployment)"
+    )
+
+
+def test_differences_walks_nested_states() -> None:
+    before = {"T": {"ContentsCode": {"A": "x", "B": "y"}, "regions": 290}}
+    after = {"T": {"ContentsCode": {"A": "x", "C": "z"}, "regions": 289}}
+    assert drift.differences(before, after) == [
+        "T.ContentsCode.B removed (was 'y')",
+        "T.ContentsCode.C added ('z')",
+        "T.regions: 290 → 289",
+    ]
