@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from ingestion import config
 from ingestion.reports.numbers import fold
+from ingestion.reports.pdf import pdf_text
 
 SAMPLE_MARKERS = ("EXEMPELDOKUMENT", "SAMPLE DOCUMENT")
 # Used only while data/reference/associations.csv does not exist yet.
@@ -61,11 +61,7 @@ def source_name(path: Path) -> str:
 def document_text(data: bytes, name: str) -> str:
     """Text of a text file or a PDF's text layer; pages separated by form feeds."""
     if data[:5] == b"%PDF-" or name.lower().endswith(".pdf"):
-        from pypdf import PdfReader
-
-        reader = PdfReader(io.BytesIO(data))
-        # Each page starts on a line of its own so lines never straddle pages.
-        return "\n\f".join(page.extract_text() or "" for page in reader.pages)
+        return pdf_text(data)
     for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding)
