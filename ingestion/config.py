@@ -75,3 +75,37 @@ def sources_mode() -> str:
     if mode not in {"embedded", "live"}:
         raise ValueError(f"FINSAM_SOURCES must be 'embedded' or 'live', not {mode!r}")
     return mode
+
+
+def _number(name: str, default: float) -> float:
+    """A non-negative number from the environment variable ``name``."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, not {text!r}")
+    return value
+
+
+def report_cache_max_age_days() -> float:
+    """Extraction results unused for longer than this are deleted from the cache."""
+    return _number("FINSAM_REPORT_CACHE_MAX_AGE_DAYS", 60)
+
+
+def report_cache_max_bytes() -> int:
+    """The extraction cache is pruned to this size, least recently used first."""
+    return int(_number("FINSAM_REPORT_CACHE_MAX_MB", 500) * 1_000_000)
+
+
+def report_max_failed_share() -> float:
+    """Publishing stops when a larger share of the report documents cannot be read."""
+    return _number("FINSAM_REPORT_MAX_FAILED_SHARE", 0.2)
+
+
+def document_fallback_max_age_days() -> float:
+    """Publishing stops when a report URL failed and its cached copy is older than this."""
+    return _number("FINSAM_DOCUMENT_FALLBACK_MAX_AGE_DAYS", 30)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingestion import config
 from ingestion.reports.numbers import fold
-from ingestion.reports.pdf import pdf_text
+from ingestion.reports.pdf import PdfError, pdf_text
 
 SAMPLE_MARKERS = ("EXEMPELDOKUMENT", "SAMPLE DOCUMENT")
 # Used only while data/reference/associations.csv does not exist yet.
@@ -58,8 +58,15 @@ def source_name(path: Path) -> str:
     return path.name
 
 
+# What a document that cannot be read raises (a damaged, encrypted or non-PDF ".pdf", a
+# file that vanished or cannot be opened): it becomes a ``failed`` row. Anything else is a
+# bug in the extractor and fails the refresh.
+DOCUMENT_ERRORS = (PdfError, OSError, UnicodeError)
+
+
 def document_text(data: bytes, name: str) -> str:
-    """Text of a text file or a PDF's text layer; pages separated by form feeds."""
+    """Text of a text file, or of a PDF with its tables as tab-separated rows
+    (``ingestion.reports.pdf``); pages separated by form feeds."""
     if data[:5] == b"%PDF-" or name.lower().endswith(".pdf"):
         return pdf_text(data)
     for encoding in ("utf-8", "cp1252"):
