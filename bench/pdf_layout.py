@@ -32,6 +32,8 @@ class Style:
     font_size: float = 8.0
     label_share: float = 0.4  # share of the width for the first (label) column
     max_label_mm: float | None = None  # a narrow label column: long labels wrap
+    v_align: str = "TOP"  # where the other cells of a row with a wrapped cell stand
+    repeat_heading: bool = True  # the heading row again on every page the table runs to
 
 
 def font_path(style: str = "") -> Path:
@@ -91,8 +93,8 @@ def write_table(pdf: FPDF, rows: list[list[str]], style: Style) -> None:
     with pdf.table(
         col_widths=widths, width=width, borders_layout="ALL" if style.ruled else "NONE",
         first_row_as_headings=heading, text_align=["LEFT"] + ["RIGHT"] * (n - 1),
-        line_height=pdf.font_size * 1.35, v_align="TOP", padding=(0.6, 1.2),
-        headings_style=FontFace(emphasis="B"), repeat_headings=1,
+        line_height=pdf.font_size * 1.35, v_align=style.v_align, padding=(0.6, 1.2),
+        headings_style=FontFace(emphasis="B"), repeat_headings=1 if style.repeat_heading else 0,
     ) as table:
         for cells in rows:
             row = table.row()

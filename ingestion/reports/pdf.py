@@ -357,6 +357,12 @@ def _text(words: list[Word]) -> str:
     return " ".join(w.text for w in words)
 
 
+def _continues(text: str) -> bool:
+    """Text that goes on from the line above: it starts in lower case, or is a year or a
+    short number left over from a wrapped label ("Summa kostnader" / "2024")."""
+    return text[:1].islower() or bool(re.fullmatch(r"\d{1,4}", text))
+
+
 def _is_number(text: str) -> bool:
     return bool(_NUMBER.fullmatch(text))
 
@@ -415,7 +421,8 @@ def _unruled_end(lines: list[Line], start: int, grids: list[Grid]) -> int:
     while index < len(lines):
         line, previous = lines[index], lines[index - 1]
         gap = previous.bottom - line.top
-        usual = statistics.median(gaps) if gaps else gap
+        # The widest gap so far is one between rows; lines of a wrapped cell are closer.
+        usual = max(gaps) if gaps else gap
         if any(g.holds(line) for g in grids) or gap > 2.5 * line.height:
             break
         if _tabular(line):
@@ -429,8 +436,8 @@ def _unruled_end(lines: list[Line], start: int, grids: list[Grid]) -> int:
         return start
     # Single-cell lines after the last row belong to it only as its continuation.
     end = last_tabular
-    usual = statistics.median(gaps)
-    while end + 1 < index and (lines[end + 1].text[:1].islower() or
+    usual = max(gaps)
+    while end + 1 < index and (_continues(lines[end + 1].text) or
                                lines[end].bottom - lines[end + 1].top < 0.6 * usual):
         end += 1
     return end
@@ -479,8 +486,8 @@ class Row:
 
     @property
     def lower_case(self) -> bool:
-        """Every cell it has starts in lower case: the rest of wrapped cells."""
-        return all(c[:1].islower() for c in self.cells if c)
+        """Every cell it has is the rest of a wrapped cell."""
+        return all(_continues(c) for c in self.cells if c)
 
     def join(self, other: Row) -> None:
         self.cells = [" ".join(p for p in pair if p) for pair in zip(self.cells, other.cells,
@@ -520,8 +527,9 @@ def _rows_by_layout(rows: list[Row], height: float) -> list[Row]:
     """Join the lines of wrapped cells in an unruled table: a line of text that continues
     in lower case or lies closer to its neighbour than rows lie to each other, values
     printed beside the middle of a wrapped label, and a heading stacked over two lines."""
-    gaps = [a.bottom - b.top for a, b in zip(rows, rows[1:], strict=False)]
-    row_gap = statistics.median(gaps) if gaps else 0.0
+    # Most gaps are between rows, the smaller ones between the lines of a wrapped cell.
+    gaps = sorted(a.bottom - b.top for a, b in zip(rows, rows[1:], strict=False))
+    row_gap = gaps[int(0.75 * (len(gaps) - 1))] if gaps else 0.0
     spaced = row_gap > 0.25 * height  # rows further apart than the lines of one cell
     merged: list[Row] = []
     for row in rows:
@@ -533,7 +541,7 @@ def _rows_by_layout(rows: list[Row], height: float) -> list[Row]:
         close = spaced and gap < 0.6 * row_gap
         if (not row.has_numbers and (row.lower_case or close)) \
                 or (previous.label_only and row.cells[0] and gap < height
-                    and (row.cells[0][:1].islower() or close)) \
+                    and (_continues(row.cells[0]) or close)) \
                 or (previous.label_only and not row.cells[0] and row.has_numbers) \
                 or (len(merged) == 1 and not row.cells[0] and not previous.has_numbers
                     and not row.has_numbers and gap < 0.5 * height):
