@@ -50,6 +50,19 @@ def test_fetch_falls_back_to_the_cache_when_the_server_fails(httpserver, tmp_pat
     assert "500" in fallback.fallback_error  # said, not only logged
 
 
+def test_fetch_asks_the_server_whether_the_copy_changed(httpserver, tmp_path: Path):
+    httpserver.expect_ordered_request("/r.txt").respond_with_data(
+        REPORT, headers={"ETag": '"v1"'})
+    httpserver.expect_ordered_request("/r.txt", headers={"If-None-Match": '"v1"'}
+                                      ).respond_with_data("", status=304)
+    url = httpserver.url_for("/r.txt")
+    first = download.fetch(url, tmp_path)
+    again = download.fetch(url, tmp_path, refresh=True)
+    assert again.path == first.path and again.fallback_error is None
+    assert again.path.read_text(encoding="utf-8") == REPORT
+    httpserver.check_assertions()
+
+
 def test_urls_are_extracted_and_failures_reported(httpserver, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("FINSAM_DATA_DIR", str(tmp_path))
     httpserver.expect_request("/ok.txt").respond_with_data(REPORT)

@@ -1,10 +1,12 @@
 """Report documents from URLs, cached by content hash under ``<cache>/documents``.
 
-The file is stored as ``<sha256>.<ext>`` and an index maps each URL to that file and the
-time it was downloaded, so a document seen before is not fetched again (``refresh=True``
-fetches anyway). A failed fetch falls back to the cached copy and says so
-(``Fetched.fallback_error``): the refresh's blocking check stops publishing when that copy
-is older than ``config.document_fallback_max_age_days()``.
+The file is stored as ``<sha256>.<ext>`` and an index maps each URL to that file, its
+ETag/Last-Modified and the time the server last confirmed it, so a document seen before is
+not fetched again. ``refresh=True`` (what the refresh does) asks the server with a
+conditional request: "not modified" confirms the copy without downloading it. A failed
+fetch falls back to the cached copy and says so (``Fetched.fallback_error``): the refresh's
+blocking check stops publishing when that copy is older than
+``config.document_fallback_max_age_days()``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ FETCH_ERRORS = (requests.RequestException, OSError)
 class Fetched:
     url: str
     path: Path
-    fetched_at: datetime  # when this copy was downloaded (UTC)
+    fetched_at: datetime  # when the server last served or confirmed this copy (UTC)
     fallback_error: str | None = None  # set when the download failed and this is the cache
 
     def age_days(self, now: datetime | None = None) -> float:
@@ -51,11 +53,18 @@ def fetch(url: str, folder: Path | None = None, refresh: bool = False,
     folder = folder or cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
     index = _read_index(folder)
-    cached = _cached(folder, url, index.get(url))
+    entry = index.get(url)
+    cached = _cached(folder, url, entry)
     if cached and not refresh:
         return cached
+    headers = {}
+    if cached and isinstance(entry, dict):
+        if entry.get("etag"):
+            headers["If-None-Match"] = entry["etag"]
+        if entry.get("last_modified"):
+            headers["If-Modified-Since"] = entry["last_modified"]
     try:
-        response = (session or requests).get(url, timeout=TIMEOUT_SECONDS)
+        response = (session or requests).get(url, timeout=TIMEOUT_SECONDS, headers=headers)
         response.raise_for_status()
     except requests.RequestException as exc:
         if cached is None:
@@ -64,13 +73,18 @@ def fetch(url: str, folder: Path | None = None, refresh: bool = False,
         log.warning("fetching %s failed (%s); using the cached copy %s of %s", url, error,
                     cached.path, f"{cached.fetched_at:%Y-%m-%d %H:%M} UTC")
         return Fetched(url, cached.path, cached.fetched_at, fallback_error=error)
-    data = response.content
-    is_pdf = data[:5] == b"%PDF-" or urlparse(url).path.lower().endswith(".pdf")
-    path = folder / f"{sha256(data)}.{'pdf' if is_pdf else 'txt'}"
-    if not path.exists():
-        _write_atomically(path, data)
     fetched_at = datetime.now(UTC).replace(microsecond=0)  # as the index keeps it
-    index[url] = {"file": path.name, "fetched_at": fetched_at.isoformat(timespec="seconds")}
+    if response.status_code == 304 and cached:  # not modified: the copy is confirmed
+        path = cached.path
+    else:
+        data = response.content
+        is_pdf = data[:5] == b"%PDF-" or urlparse(url).path.lower().endswith(".pdf")
+        path = folder / f"{sha256(data)}.{'pdf' if is_pdf else 'txt'}"
+        if not path.exists():
+            _write_atomically(path, data)
+    index[url] = {"file": path.name, "fetched_at": fetched_at.isoformat(timespec="seconds"),
+                  "etag": response.headers.get("ETag"),
+                  "last_modified": response.headers.get("Last-Modified")}
     _write_atomically(folder / "index.json", json.dumps(index, indent=1, sort_keys=True).encode())
     return Fetched(url, path, fetched_at)
 

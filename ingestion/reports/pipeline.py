@@ -144,7 +144,8 @@ def _file_source(path: Path) -> Source:
 def _download(url: str) -> download.Fetched | str:
     """The downloaded (or cached) copy of ``url``, or why there is none."""
     try:
-        return download.fetch(url)
+        # Ask the server every run (a conditional request: unchanged copies are not sent).
+        return download.fetch(url, refresh=True)
     except download.FETCH_ERRORS as exc:  # an unreachable URL is reported like a bad file
         return f"{type(exc).__name__}: {exc}"
 
