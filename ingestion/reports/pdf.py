@@ -35,7 +35,8 @@ import pypdfium2.raw as pdfium_c
 # What a bad PDF raises (damaged, encrypted, not a PDF): the caller reports the document.
 PdfError = pdfium.PdfiumError
 
-_GAPS = re.compile(r"\s+")
+_BREAKS = re.compile(r"\s{2,}|[^\S ]")  # not a single space
+_SPACE = re.compile(r"(?<=\S) (?=\S)")  # a single space between two words
 # A gap wider than this share of the text height separates cells (a justified space is
 # well below it; two right-aligned number columns with the narrowest padding are above).
 _CELL_GAP = 0.5
@@ -166,18 +167,21 @@ def _words(page: pdfium.PdfPage) -> list[Word]:
         raw = textpage.raw
         count = pdfium_c.FPDFText_CountChars(raw)
         text = textpage.get_text_range(0, count)
-        if len(text) != count:  # characters outside UCS-2 shift the indexes
-            return []
+        if len(text) != count:  # characters outside UCS-2: one index per character
+            text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(count))
+        # Runs end at line breaks, tabs, several spaces and spaces PDFium generated.
+        ends = [m.span() for m in _BREAKS.finditer(text)]
+        ends += [(i, i + 1) for i in (m.start() for m in _SPACE.finditer(text))
+                 if pdfium_c.FPDFText_IsGenerated(raw, i)]
+        ends.sort()
+        ends.append((count, count))
         words: list[Word] = []
         box = pdfium_c.FS_RECTF()
         start = 0
-        for gap in _GAPS.finditer(text + "\n"):
-            if gap.group() == " " and gap.start() > start \
-                    and not pdfium_c.FPDFText_IsGenerated(raw, gap.start()):
-                continue  # a printed space: the run goes on
-            if start < gap.start():
-                words += _run(raw, start, gap.start() - 1, text, box)
-            start = gap.end()
+        for end, after in ends:
+            if start < end:
+                words += _run(raw, start, end - 1, text, box)
+            start = after
         return words
     finally:
         textpage.close()
