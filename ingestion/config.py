@@ -102,8 +102,10 @@ def report_cache_max_bytes() -> int:
 
 
 def report_max_failed_share() -> float:
-    """Publishing stops when a larger share of the report documents cannot be read."""
-    return _number("FINSAM_REPORT_MAX_FAILED_SHARE", 0.2)
+    """Publishing stops when a larger share of the report documents cannot be read. Half by
+    default: more than that is a systemic failure (a reader broken by an upgrade, a wrong
+    folder), while a few damaged files among the embedded handful must not stop a run."""
+    return _number("FINSAM_REPORT_MAX_FAILED_SHARE", 0.5)
 
 
 def document_fallback_max_age_days() -> float:
