@@ -34,6 +34,7 @@ class Style:
     max_label_mm: float | None = None  # a narrow label column: long labels wrap
     v_align: str = "TOP"  # where the other cells of a row with a wrapped cell stand
     repeat_heading: bool = True  # the heading row again on every page the table runs to
+    footer: str | None = None  # a running footer with the page number, e.g. "Sida {page}"
 
 
 def font_path(style: str = "") -> Path:
@@ -46,8 +47,18 @@ def font_path(style: str = "") -> Path:
     return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / FONT_FILES[style]
 
 
-def new_pdf(font_size: float = 8.0) -> FPDF:
-    pdf = FPDF(format="A4")
+class _Pdf(FPDF):
+    footer_text: str | None = None
+
+    def footer(self) -> None:
+        if self.footer_text:
+            self.set_y(-10)
+            self.cell(0, 4, self.footer_text.format(page=self.page_no()), align="C")
+
+
+def new_pdf(font_size: float = 8.0, footer: str | None = None) -> FPDF:
+    pdf = _Pdf(format="A4")
+    pdf.footer_text = footer
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=14)
     for emphasis in FONT_FILES:
@@ -112,7 +123,7 @@ def write_paragraph(pdf: FPDF, text: str, line_height: float) -> None:
 def layout(lines: Sequence[str | tuple[str, ...]], style: Style = Style()) -> bytes:
     """The PDF of ``lines`` (a report's text, one line per item; a table row as a tuple of
     cells or a tab-separated line)."""
-    pdf = new_pdf(style.font_size)
+    pdf = new_pdf(style.font_size, style.footer)
     line_height = pdf.font_size * 1.3
     for block in blocks(lines):
         if isinstance(block, str):

@@ -105,12 +105,14 @@ def test_a_table_over_a_page_break_is_one_table():
              "Tabell 3. Kostnad per insats, tkr", "",
              ("Insats", "Budget", "Utfall"), ("Individinriktade insatser",), *rows,
              ("Summa insatser", "9 000", "4 500")]
-    for style in (Style(), Style(ruled=False)):
+    for style in (Style(), Style(ruled=False, footer="Sida {page} av Exempelstads årsredovisning")):
         data = pdf_layout.layout(lines, style)
         pages = pdf_pages(data)
         assert len(pages) >= 2
         on_second = [line for line in pages[1] if line.startswith("Insats ")]
         assert on_second and "Insats\tBudget\tUtfall" not in pages[1]  # repeated heading
+        # A running footer between the two parts does not end the table.
+        assert (style.footer is None) != ("Sida 1 av Exempelstads årsredovisning" in pages[0])
         found = extract_bytes(data, "report.pdf", ASSOCIATIONS).frames()[0]
         costs = found[found["metric"] == "intervention_cost"]
         assert len(costs) == 2 * len(rows)
