@@ -407,12 +407,26 @@ def _tables(lines: list[Line], grids: list[Grid]) -> list[Block]:
             continue
         end = _unruled_end(lines, index, grids) if _tabular(line) else index
         if end > index:
-            blocks.append(Block(lines[index:end + 1], True))
+            start = index
+            left = min(m.words[0].x0 for m in lines[index:end + 1])
+            while blocks and not blocks[-1].table and _stacked_heading(
+                    lines[start - 1], lines[start], left):
+                blocks.pop()
+                start -= 1
+            blocks.append(Block(lines[start:end + 1], True))
             index = end + 1
         else:
             blocks.append(Block([line], False))
             index += 1
     return blocks
+
+
+def _stacked_heading(above: Line, below: Line, left: float) -> bool:
+    """``above`` is the upper part of a heading cell wrapped over two lines: short, set as
+    closely as the lines of one cell, and over a value column, not the label column."""
+    return (len(above.chunks) == 1 and above.n_words < _PROSE_WORDS
+            and above.bottom - below.top < 0.25 * below.height
+            and above.words[0].x0 > left + 2 * below.height)
 
 
 def _unruled_end(lines: list[Line], start: int, grids: list[Grid]) -> int:
