@@ -41,6 +41,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(REPO_ROOT))
 
+from bench import pdf_layout  # noqa: E402
 from ingestion import reference  # noqa: E402
 from ingestion.reports import overrides  # noqa: E402
 from ingestion.reports.documents import load_associations, read_document  # noqa: E402
@@ -210,6 +211,11 @@ def _filler(rng: np.random.Generator, n_lines: int) -> list[str]:
     return lines[:n_lines]
 
 
+# A line of a document: text, or a table row as a tuple of cells (text reports print it
+# space- or tab-separated, a PDF as a row of a real table).
+Line = str | tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class YearFigures:
     state: int  # SEK, the state's contribution; region and municipalities each half of it
@@ -243,7 +249,7 @@ def year_figures(rng: np.random.Generator, funding_sek: float) -> YearFigures:
 
 
 def annual_report(a: Association, year: int, f: YearFigures, previous: YearFigures,
-                  filler: list[str]) -> list[str]:
+                  filler: list[str]) -> list[Line]:
     women, men = f.participants
     exits_women = [int(e * women / (women + men)) for e in f.exits]
     total_exits = sum(f.exits)
@@ -274,36 +280,38 @@ def annual_report(a: Association, year: int, f: YearFigures, previous: YearFigur
         "mnkr enligt idealfördelningen.",
         "",
         "Tabell 1. Avslutade deltagare per avslutsorsak", "",
-        "Avslutsorsak Totalt Kvinnor Män",
-        *(f"{label} {e} {w} {e - w}"
+        ("Avslutsorsak", "Totalt", "Kvinnor", "Män"),
+        *((label, str(e), str(w), str(e - w))
           for (label, _), e, w in zip(REASONS, f.exits, exits_women, strict=True)),
-        f"Summa {total_exits} {sum(exits_women)} {total_exits - sum(exits_women)}", "",
+        ("Summa", str(total_exits), str(sum(exits_women)), str(total_exits - sum(exits_women))),
+        "",
         "Tabell 2. Budget och utfall per insats", "",
-        "tkr Budget Utfall Differens", "Individinriktade insatser",
-        *(f"{name} {_n(budget)} {_n(outcome)} {_n(budget - outcome)}"
+        ("tkr", "Budget", "Utfall", "Differens"), ("Individinriktade insatser",),
+        *((name, _n(budget), _n(outcome), _n(budget - outcome))
           for name, budget, outcome in f.interventions),
         "", "Tabell 3. Deltagare per insats", "",
-        "Insats Totalt Kvinnor Män", "Individinriktade insatser",
-        *(f"{name} {n} {w} {n - w}" for (name, _, _), n, w in zip(
+        ("Insats", "Totalt", "Kvinnor", "Män"), ("Individinriktade insatser",),
+        *((name, str(n), str(w), str(n - w)) for (name, _, _), n, w in zip(
             f.interventions, per_intervention, per_intervention_women, strict=True)),
         "", *filler[half:], "",
         "Not 2. Verksamhetens intäkter", "",
-        f"Belopp i kr {year}-01-01 - {year}-12-31 {year - 1}-01-01 - {year - 1}-12-31",
-        f"Driftbidrag från staten {_n(f.state)} {_n(previous.state)}",
-        f"Driftbidrag från kommunerna {_n(f.state // 2)} {_n(previous.state // 2)}",
-        f"Driftbidrag från {a.region} {_n(f.state // 2)} {_n(previous.state // 2)}",
-        f"Övriga intäkter {_n(300_000)} {_n(250_000)}",
-        f"Summa intäkter {_n(income)} {_n(previous_income)}", "",
+        ("Belopp i kr", f"{year}-01-01 - {year}-12-31", f"{year - 1}-01-01 - {year - 1}-12-31"),
+        ("Driftbidrag från staten", _n(f.state), _n(previous.state)),
+        ("Driftbidrag från kommunerna", _n(f.state // 2), _n(previous.state // 2)),
+        (f"Driftbidrag från {a.region}", _n(f.state // 2), _n(previous.state // 2)),
+        ("Övriga intäkter", _n(300_000), _n(250_000)),
+        ("Summa intäkter", _n(income), _n(previous_income)), "",
         "Resultaträkning", "",
-        f"Belopp i kr {year}-01-01 - {year}-12-31 {year - 1}-01-01 - {year - 1}-12-31",
-        f"Verksamhetens kostnader {_n(-costs)} "
-        f"{_n(-(previous_income - previous.result_tkr * 1000))}",
-        f"Årets resultat {_n(f.result_tkr * 1000)} {_n(previous.result_tkr * 1000)}",
+        ("Belopp i kr", f"{year}-01-01 - {year}-12-31", f"{year - 1}-01-01 - {year - 1}-12-31"),
+        ("Verksamhetens kostnader", _n(-costs),
+         _n(-(previous_income - previous.result_tkr * 1000))),
+        ("Årets resultat", _n(f.result_tkr * 1000), _n(previous.result_tkr * 1000)),
     ]
     return lines
 
 
-def half_year_report(a: Association, year: int, f: YearFigures, filler: list[str]) -> list[str]:
+def half_year_report(a: Association, year: int, f: YearFigures, filler: list[str]
+                     ) -> list[Line]:
     women, men = (p // 2 for p in f.participants)
     total_tkr = 2 * f.state // 1000
     rows = [("Försäkringskassan/Arbetsförmedlingen", f.state // 1000),
@@ -316,32 +324,32 @@ def half_year_report(a: Association, year: int, f: YearFigures, filler: list[str
         f"({women} kvinnor och {men} män)",
         "tagit del av förbundets insatser.", "",
         f"Budgetuppföljning {year}-06-30, tusentals kronor", "",
-        f"\tBudget {year}\tUtfall 30/6-{year}\tPrognos {year}",
-        *(f"{label}\t{_n(v)}\t{_n(v // 2)}\t{_n(v)}" for label, v in rows),
-        f"Summa intäkter\t{_n(total_tkr)}\t{_n(total_tkr // 2)}\t{_n(total_tkr)}",
-        f"Insatser {year}\t\t\t",
-        *(f"{name}\t{_n(b)}\t{_n(o // 2)}\t{_n(o)}" for name, b, o in f.interventions),
-        f"Summa kostnader {year}\t{_n(budget_costs)}\t{_n(outcome_costs)}\t{_n(budget_costs)}",
-        f"Resultat {year}\t{_n(total_tkr - budget_costs)}\t"
-        f"{_n(total_tkr // 2 - outcome_costs)}\t{_n(total_tkr - budget_costs)}",
+        ("", f"Budget {year}", f"Utfall 30/6-{year}", f"Prognos {year}"),
+        *((label, _n(v), _n(v // 2), _n(v)) for label, v in rows),
+        ("Summa intäkter", _n(total_tkr), _n(total_tkr // 2), _n(total_tkr)),
+        (f"Insatser {year}", "", "", ""),
+        *((name, _n(b), _n(o // 2), _n(o)) for name, b, o in f.interventions),
+        (f"Summa kostnader {year}", _n(budget_costs), _n(outcome_costs), _n(budget_costs)),
+        (f"Resultat {year}", _n(total_tkr - budget_costs), _n(total_tkr // 2 - outcome_costs),
+         _n(total_tkr - budget_costs)),
     ]
 
 
 def interim_report(a: Association, year: int, f: YearFigures, previous: YearFigures,
-                   filler: list[str]) -> list[str]:
+                   filler: list[str]) -> list[Line]:
     # Half a year of all three members, in tkr: six-digit kronor amounts side by side
     # ("869 250 867 500") are ambiguous to any reader.
     income, previous_income = f.state // 1000, previous.state // 1000
     return [
         SAMPLE_HEADER, "", a.name, f"Delårsrapport {year} (exempel)", "", *filler, "",
         "Resultaträkning", "",
-        f"Belopp i tkr {year}-01-01 - {year}-06-30 {year - 1}-01-01 - {year - 1}-06-30",
-        f"Driftbidrag från staten {_n(income // 2)} {_n(previous_income // 2)}",
-        f"Driftbidrag från kommunerna {_n(income // 4)} {_n(previous_income // 4)}",
-        f"Driftbidrag från {a.region} {_n(income // 4)} {_n(previous_income // 4)}",
-        f"Summa intäkter {_n(income)} {_n(previous_income)}",
-        f"Verksamhetens kostnader {_n(-income * 0.9)} {_n(-previous_income * 0.95)}",
-        f"Periodens resultat {_n(income * 0.1)} {_n(previous_income * 0.05)}",
+        ("Belopp i tkr", f"{year}-01-01 - {year}-06-30", f"{year - 1}-01-01 - {year - 1}-06-30"),
+        ("Driftbidrag från staten", _n(income // 2), _n(previous_income // 2)),
+        ("Driftbidrag från kommunerna", _n(income // 4), _n(previous_income // 4)),
+        (f"Driftbidrag från {a.region}", _n(income // 4), _n(previous_income // 4)),
+        ("Summa intäkter", _n(income), _n(previous_income)),
+        ("Verksamhetens kostnader", _n(-income * 0.9), _n(-previous_income * 0.95)),
+        ("Periodens resultat", _n(income * 0.1), _n(previous_income * 0.05)),
     ]
 
 
@@ -354,9 +362,13 @@ def recognised(a: Association, registry: dict[str, tuple[str, ...]]) -> bool:
 
 def write_documents(associations: list[Association], codes: list[str], cube: np.ndarray,
                     snapshot_years: list[int], document_years: list[int], doc_lines: int,
-                    target: Path) -> int:
-    """Three documents per association and year; returns the number written."""
+                    target: Path, pdf_target: Path | None = None, pdf_every: int = 1) -> int:
+    """Three documents per association and year; returns the number written. Every
+    ``pdf_every``-th document is also printed as a PDF with real tables into ``pdf_target``
+    (as associations publish them) for the PDF extraction benchmark."""
     target.mkdir(parents=True, exist_ok=True)
+    if pdf_target is not None:
+        pdf_target.mkdir(parents=True, exist_ok=True)
     index = {code: i for i, code in enumerate(codes)}
     working_age = cube[:, :, 16:65, :].sum(axis=(2, 3))  # [municipality, year]
     national = working_age.sum(axis=0)
@@ -389,14 +401,25 @@ def write_documents(associations: list[Association], codes: list[str], cube: np.
                     a, year, f, previous, _filler(rng, budgets["interim"])),
             }
             for name, lines in documents.items():
-                (target / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+                separator = "\t" if name.endswith("_halvarsrapport.txt") else " "
+                (target / name).write_text(as_text(lines, separator), encoding="utf-8")
+                if pdf_target is not None and written % pdf_every == 0:
+                    pdf_layout.write(lines, pdf_target / f"{Path(name).stem}.pdf")
                 written += 1
     return written
 
 
+def as_text(lines: list[Line], separator: str) -> str:
+    """A document as text: table rows (tuples of cells) joined by ``separator``."""
+    return "".join(f"{line if isinstance(line, str) else separator.join(line)}\n"
+                   for line in lines)
+
+
 def generate(target: Path, n_years: int = 15, document_years: int = 9,
-             doc_lines: int = 600) -> dict[str, object]:
-    """Write a complete data folder into ``target`` (emptied first); returns a summary."""
+             doc_lines: int = 600, pdf_every: int = 0) -> dict[str, object]:
+    """Write a complete data folder into ``target`` (emptied first); returns a summary.
+    With ``pdf_every`` > 0, every so many documents are also printed as PDFs into
+    ``target/pdf_documents`` (not an input of the refresh)."""
     started = time.perf_counter()
     if target.exists():
         shutil.rmtree(target)
@@ -408,8 +431,9 @@ def generate(target: Path, n_years: int = 15, document_years: int = 9,
     doc_years = list(range(LAST_DOCUMENT_YEAR - document_years + 1, LAST_DOCUMENT_YEAR + 1))
     skipped = [a.association_id for a in associations
                if not recognised(a, load_associations(target / "reference" / "associations.csv"))]
+    pdf_target = target / "pdf_documents" if pdf_every > 0 else None
     n_documents = write_documents(associations, codes, cube, years, doc_years, doc_lines,
-                                  target / "documents")
+                                  target / "documents", pdf_target, max(pdf_every, 1))
     (target / "overrides").mkdir()
     (target / "overrides" / "report_figures.csv").write_text(
         ",".join(overrides.COLUMNS) + "\n", encoding="utf-8")
@@ -422,6 +446,7 @@ def generate(target: Path, n_years: int = 15, document_years: int = 9,
         "documents": n_documents,
         "no_documents_for": ", ".join(skipped) or "-",
         "document_bytes": sum(p.stat().st_size for p in (target / "documents").iterdir()),
+        "pdf_documents": len(list(pdf_target.iterdir())) if pdf_target else 0,
         "snapshot_bytes": sum(p.stat().st_size for p in (target / "snapshots").rglob("*")
                               if p.is_file()),
         "seconds": round(time.perf_counter() - started, 1),
@@ -436,8 +461,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="years of reports, ending in 2024 (3 documents each)")
     parser.add_argument("--doc-lines", type=int, default=600,
                         help="average lines per document (filler prose included)")
+    parser.add_argument("--pdf-every", type=int, default=0,
+                        help="also print every N-th document as a PDF (0: none)")
     args = parser.parse_args(argv)
-    summary = generate(args.target.resolve(), args.years, args.document_years, args.doc_lines)
+    summary = generate(args.target.resolve(), args.years, args.document_years, args.doc_lines,
+                       args.pdf_every)
     for key, value in summary.items():
         print(f"{key:>18}: {value}")
     return 0

@@ -11,7 +11,8 @@
      SCB population), so every step runs: extraction of what changed, dbt build, checks,
      publish and exports;
 3. where each refresh spent its time (Dagster's per-step durations from its run storage);
-4. extraction throughput over all documents, in-process;
+4. extraction throughput over all documents, in-process; and over a sample of them printed
+   as PDFs with real tables (every ``PDF_EVERY``-th document), cold, in pages/s and MB/s;
 5. ``dbt build`` alone on the refreshed raw tables (warm partial parse), and a
    ``dbt run`` of fct_funding_vs_ideal and its parents;
 6. p50/p95 latency of the analysts' queries (bench/queries/*.sql) on the published warehouse;
@@ -53,6 +54,8 @@ INPUT_FOLDERS = ("reference", "snapshots", "documents", "overrides")
 RESULTS = BENCH_DIR / "RESULTS.md"
 BEGIN, END = "<!-- run_all:begin -->", "<!-- run_all:end -->"
 TARGETS = {"full refresh": 120.0, "no-op refresh": 20.0}
+PDF_EVERY = 20  # every 20th generated document is also printed as a PDF (~95 PDFs, ~860 pages)
+PDF_PAGES_PER_SECOND = 200.0  # target of cold PDF extraction on 2 cores
 # Columns of fct_funding_vs_ideal the plain statement reproduces.
 COMPARED = [
     "association_name", "data_year", "share_scope", "contribution_state_sek",
@@ -194,6 +197,34 @@ def extraction_throughput(documents: Path, scratch: Path) -> list[dict[str, floa
     return passes
 
 
+def pdf_extraction_throughput(documents: Path, scratch: Path) -> dict[str, float]:
+    """Extract the PDF sample in-process from an empty data folder (cold: nothing cached),
+    through the refresh's own code path and its worker processes."""
+    import pypdfium2
+
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    os.environ["FINSAM_DATA_DIR"] = str(scratch)
+    from ingestion.reports.pipeline import document_files, extract_reports
+
+    files = document_files([documents])
+    pages = 0
+    for path in files:
+        document = pypdfium2.PdfDocument(path)
+        pages += len(document)
+        document.close()
+    n_bytes = sum(p.stat().st_size for p in files)
+    started = time.perf_counter()
+    tables = extract_reports(folders=[documents], urls=[],
+                             overrides_path=scratch / "no-overrides.csv")
+    seconds = time.perf_counter() - started
+    return {"documents": len(files), "pages": pages, "megabytes": n_bytes / 1e6,
+            "figures": len(tables.figures), "failed": int((tables.documents["status"]
+                                                          == "failed").sum()),
+            "seconds": seconds, "pages_per_s": pages / seconds,
+            "mb_per_s": n_bytes / 1e6 / seconds}
+
+
 def dbt(args: list[str], data_dir: Path, target: Path) -> float:
     command = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir",
                str(REPO_ROOT / "dbt_project"), "--profiles-dir", str(REPO_ROOT / "dbt_project"),
@@ -314,12 +345,14 @@ def main(argv: list[str] | None = None) -> int:
     report.add("")
     report.add(f"Machine: {machine()}.")
 
-    if not (args.reuse and (inputs / "documents").is_dir()):
-        summary = generate_national.generate(inputs)
+    if not (args.reuse and (inputs / "documents").is_dir()
+            and (inputs / "pdf_documents").is_dir()):
+        summary = generate_national.generate(inputs, pdf_every=PDF_EVERY)
         report.add(f"Generated {summary['associations']} associations, "
                    f"{summary['municipalities']} municipalities, statistics "
                    f"{summary['statistics_years']}, {summary['documents']} documents "
-                   f"({summary['document_bytes'] / 1e6:.0f} MB) in {summary['seconds']} s.")
+                   f"({summary['document_bytes'] / 1e6:.0f} MB; {summary['pdf_documents']} "
+                   f"of them also as PDFs) in {summary['seconds']} s.")
     data_dir = fresh_copy(inputs, work / "refresh")
     published = data_dir / "warehouse.duckdb"
 
@@ -347,6 +380,14 @@ def main(argv: list[str] | None = None) -> int:
                    f"{extraction['figures']:,} figures | {extraction['seconds']:.1f} s: "
                    f"{extraction['docs_per_s']:.1f} docs/s, {extraction['lines_per_s']:,.0f} "
                    f"lines/s, {extraction['mb_per_s']:.2f} MB/s | |")
+
+    pdf = pdf_extraction_throughput(inputs / "pdf_documents", work / "pdf-extraction")
+    verdict = "met" if pdf["pages_per_s"] >= PDF_PAGES_PER_SECOND else "MISSED"
+    report.add(f"| PDF extraction (cold, {len(os.sched_getaffinity(0))} cores): "
+               f"{pdf['documents']} documents, {pdf['pages']} pages, {pdf['megabytes']:.1f} MB, "
+               f"{pdf['figures']:,} figures, {pdf['failed']} failed | {pdf['seconds']:.1f} s: "
+               f"{pdf['pages_per_s']:.0f} pages/s, {pdf['mb_per_s']:.2f} MB/s | "
+               f"≥ {PDF_PAGES_PER_SECOND:.0f} pages/s ({verdict}) |")
 
     dbt_times = dbt_alone(published, work)
     plain = plain_versus_mart(published, args.rounds)

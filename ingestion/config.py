@@ -91,3 +91,39 @@ def scb_api_url() -> str:
 def af_page_url() -> str:
     """Arbetsförmedlingen's page linking the monthly workbooks (``FINSAM_AF_PAGE_URL``)."""
     return os.environ.get("FINSAM_AF_PAGE_URL", AF_PAGE_URL)
+
+
+def _number(name: str, default: float) -> float:
+    """A non-negative number from the environment variable ``name``."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {text!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, not {text!r}")
+    return value
+
+
+def report_cache_max_age_days() -> float:
+    """Extraction results unused for longer than this are deleted from the cache."""
+    return _number("FINSAM_REPORT_CACHE_MAX_AGE_DAYS", 60)
+
+
+def report_cache_max_bytes() -> int:
+    """The extraction cache is pruned to this size, least recently used first."""
+    return int(_number("FINSAM_REPORT_CACHE_MAX_MB", 500) * 1_000_000)
+
+
+def report_max_failed_share() -> float:
+    """Publishing stops when a larger share of the report documents cannot be read. Half by
+    default: more than that is a systemic failure (a reader broken by an upgrade, a wrong
+    folder), while a few damaged files among the embedded handful must not stop a run."""
+    return _number("FINSAM_REPORT_MAX_FAILED_SHARE", 0.5)
+
+
+def document_fallback_max_age_days() -> float:
+    """Publishing stops when a report URL failed and its cached copy is older than this."""
+    return _number("FINSAM_DOCUMENT_FALLBACK_MAX_AGE_DAYS", 30)

@@ -1,63 +1,219 @@
-"""A PDF with a text layer yields the same figures as the same report as plain text."""
+"""PDF reports: tables are read from the words' positions (ruled and unruled, wrapped
+cells, a unit in the heading or caption, a table over a page break), and a report gives
+the same figures as PDF and as text — also each real seed laid out with real tables."""
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
+import pytest
 from fpdf import FPDF
 
+from bench import pdf_layout
+from bench.pdf_layout import Style
 from ingestion.reports.extract import extract_bytes
+from ingestion.reports.pdf import pdf_pages
 
-REPORT = [
-    "Samordningsförbundet Exempelstad",
-    "Årsredovisning 2024",
-    "",
-    "Under året har totalt 120 deltagare (70 kvinnor och 50 män) tagit del av förbundets insatser.",
-    "",
-    "Tabell 1. Resultaträkning",
-    "",
-    "Belopp i kr 2024-01-01 - 2024-12-31 2023-01-01 - 2023-12-31",
-    "Driftbidrag från staten 4 000 000 3 800 000",
-    "Driftbidrag från Region Exempel 2 000 000 1 900 000",
-    "Driftbidrag från Exempelstads kommun 2 000 000 1 900 000",
-    "Summa intäkter 8 000 000 7 600 000",
-    "Verksamhetens kostnader -7 500 000 -7 900 000",
-    "Årets resultat 500 000 -300 000",
-]
-COMPARED = ["basis", "metric", "member", "intervention", "gender", "reason", "value", "unit",
-            "period_start", "period_end", "check_status"]
 ASSOCIATIONS = {"exempelstad": ("samordningsforbundet exempelstad",)}
+KEY = ["metric", "member", "intervention", "gender", "reason", "basis", "period_start",
+       "period_end", "value"]
+STYLES = {
+    "ruled": Style(),
+    "unruled": Style(ruled=False),
+    "ruled, narrow label column": Style(max_label_mm=32),
+    "unruled, narrow label column, values beside the middle": Style(
+        ruled=False, max_label_mm=32, v_align="MIDDLE"),
+}
+
+# A half-year report: a budget follow-up whose heading row states the unit, with labels
+# long enough to wrap in a narrow label column.
+FOLLOW_UP = [
+    "Samordningsförbundet Exempelstad",
+    "Halvårsrapport 2024",
+    "",
+    "Förbundet har under första halvåret fortsatt arbetet med samordnade insatser för "
+    "personer som står långt från arbetsmarknaden, i nära samverkan med medlemmarna.",
+    "",
+    ("Belopp i tkr", "Budget 2024", "Utfall 30/6-2024", "Prognos 2024"),
+    ("Försäkringskassan", "4 000", "2 000", "4 000"),
+    ("Exempelstads kommun", "2 000", "1 000", "2 000"),
+    ("Region Exempel", "2 000", "1 000", "2 000"),
+    ("Summa intäkter", "8 000", "4 000", "8 000"),
+    ("Insatser 2024", "", "", ""),
+    ("Arbetskonsulent gemensam för kommunen och regionen", "1 322", "661", "1 322"),
+    ("Samordnat stöd till unga vuxna", "875", "402", "860"),
+    ("Summa kostnader 2024", "7 600", "3 100", "7 500"),
+    ("Resultat 2024", "400", "900", "500"),
+    "",
+    "Resultatet för halvåret är bättre än budgeterat eftersom två insatser startade senare "
+    "än planerat under våren.",
+]
 
 
-def build_pdf(lines: list[str]) -> bytes:
+def figures(data: bytes, name: str) -> Counter:
+    return Counter(tuple(f[k] for k in KEY)
+                   for f in extract_bytes(data, name, ASSOCIATIONS).figures)
+
+
+def as_text(lines: list, separator: str = "\t") -> bytes:
+    return "\n".join(line if isinstance(line, str) else separator.join(line)
+                     for line in lines).encode("utf-8")
+
+
+def page_lines(data: bytes) -> list[str]:
+    return [line for page in pdf_pages(data) for line in page]
+
+
+@pytest.mark.parametrize("style", STYLES.values(), ids=STYLES.keys())
+def test_a_table_reads_as_the_same_tab_separated_rows(style: Style):
+    lines = page_lines(pdf_layout.layout(FOLLOW_UP, style))
+    assert "\tBudget 2024\tUtfall 30/6-2024\tPrognos 2024" not in lines  # unit cell kept
+    assert "Belopp i tkr\tBudget 2024\tUtfall 30/6-2024\tPrognos 2024" in lines
+    # Wrapped cells are one cell; an empty cell stays in its column.
+    assert "Arbetskonsulent gemensam för kommunen och regionen\t1 322\t661\t1 322" in lines
+    assert "Exempelstads kommun\t2 000\t1 000\t2 000" in lines
+    assert "Insatser 2024\t\t\t" in lines
+    # Prose is not a table, however it is justified.
+    assert not any("\t" in line for line in lines if "samordnade" in line or "våren" in line)
+
+
+@pytest.mark.parametrize("style", STYLES.values(), ids=STYLES.keys())
+def test_pdf_gives_the_figures_of_the_text(style: Style):
+    from_text = figures(as_text(FOLLOW_UP), "report.txt")
+    from_pdf = figures(pdf_layout.layout(FOLLOW_UP, style), "report.pdf")
+    assert from_pdf == from_text
+    values = {(k[0], k[1], k[2], k[5]): k[-1] for k in from_pdf}
+    # The heading's "tkr" applies to every row.
+    assert values[("member_contribution", "state", None, "budget")] == 4_000_000
+    assert values[("intervention_cost", None,
+                   "Arbetskonsulent gemensam för kommunen och regionen", "outcome")] == 661_000
+    assert values[("total_income", None, None, "forecast")] == 8_000_000
+
+
+def test_unit_in_a_column_heading_applies_to_every_row():
+    lines = ["Samordningsförbundet Exempelstad", "Halvårsrapport 2024", "",
+             ("Intäkter", "Budget 2024 (tkr)", "Utfall 30/6-2024 (tkr)"),
+             ("Region Exempel", "2 000", "1 000"), ("Exempelstads kommun", "2 000", "1 000")]
+    found = figures(pdf_layout.layout(lines), "report.pdf")
+    assert {k[-1] for k in found if k[5] == "budget"} == {2_000_000}
+
+
+def test_a_table_over_a_page_break_is_one_table():
+    rows = [(f"Insats {n:02d} i samverkan", f"{100 + n}", f"{50 + n}") for n in range(90)]
+    lines = ["Samordningsförbundet Exempelstad", "Årsredovisning 2024", "",
+             "Tabell 3. Kostnad per insats, tkr", "",
+             ("Insats", "Budget", "Utfall"), ("Individinriktade insatser",), *rows,
+             ("Summa insatser", "9 000", "4 500")]
+    for style in (Style(), Style(ruled=False, footer="Sida {page} av Exempelstads årsredovisning")):
+        data = pdf_layout.layout(lines, style)
+        pages = pdf_pages(data)
+        assert len(pages) >= 2
+        on_second = [line for line in pages[1] if line.startswith("Insats ")]
+        assert on_second and "Insats\tBudget\tUtfall" not in pages[1]  # repeated heading
+        # A running footer between the two parts does not end the table.
+        assert (style.footer is None) != ("Sida 1 av Exempelstads årsredovisning" in pages[0])
+        found = extract_bytes(data, "report.pdf", ASSOCIATIONS).frames()[0]
+        costs = found[found["metric"] == "intervention_cost"]
+        assert len(costs) == 2 * len(rows)
+        assert set(costs["unit"]) == {"tkr"}  # the caption's unit, on both pages
+        assert set(costs["page"]) == {1, 2}
+        last = costs[(costs["intervention"] == "Insats 89 i samverkan")
+                     & (costs["basis"] == "outcome")]
+        assert last["value"].tolist() == [139_000.0]
+
+
+def test_a_grid_drawn_as_one_path_and_words_set_apart_without_spaces():
+    """Another producer: the whole grid as one path of lines, and each cell placed by its
+    position in one text object."""
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=9)
-    for line in lines:
-        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
-def figures(data: bytes, name: str):
-    frame = extract_bytes(data, name, ASSOCIATIONS).frames()[0]
-    return frame[COMPARED].sort_values(COMPARED[:6]).reset_index(drop=True)
-
-
-def test_pdf_text_layer_gives_the_same_rows_as_text():
-    from_text = figures("\n".join(REPORT).encode("utf-8"), "report.txt")
-    from_pdf = figures(build_pdf(REPORT), "report.pdf")
-    # participants by gender (3), contributions (3 × 2 years), income, costs, result (× 2)
-    assert len(from_text) == 15
-    assert from_pdf.equals(from_text)
-    state = from_pdf[(from_pdf["member"] == "state") & (from_pdf["value"] == 4_000_000)]
-    assert len(state) == 1
+    pdf.set_xy(10, 10)
+    pdf.cell(0, 5, "Samordningsförbundet Exempelstad - Årsredovisning 2024")
+    columns = [10, 80, 120, 160]
+    rows = [("Belopp i tkr", "Budget", "Utfall"), ("Driftbidrag från staten", "4 000", "3 900"),
+            ("Driftbidrag från Region Exempel", "2 000", "1 950")]
+    top = 20
+    for r, cells in enumerate(rows):
+        for c, cell in enumerate(cells):
+            width = pdf.get_string_width(cell)
+            x = columns[c] + 1 if c == 0 else columns[c + 1] - 1 - width
+            pdf.text(x, top + 6 * r + 4, cell)
+    for x in columns:
+        pdf.line(x, top, x, top + 6 * len(rows))
+    for r in range(len(rows) + 1):
+        pdf.line(columns[0], top + 6 * r, columns[-1], top + 6 * r)
+    lines = page_lines(bytes(pdf.output()))
+    assert "Driftbidrag från staten\t4 000\t3 900" in lines
+    found = figures(bytes(pdf.output()), "report.pdf")
+    assert ("member_contribution", "state", None, None, None, "budget") in {k[:6] for k in found}
+    assert max(k[-1] for k in found) == 4_000_000
 
 
 def test_pdf_pages_are_numbered():
     pdf = FPDF()
     pdf.set_font("Helvetica", size=9)
-    for part in (REPORT[:5], REPORT[5:]):
+    for part in (["Samordningsförbundet Exempelstad", "Årsredovisning 2024", "",
+                  "Under året har totalt 120 deltagare (70 kvinnor och 50 män) tagit del av "
+                  "förbundets insatser."],
+                 ["Belopp i kr 2024-01-01 - 2024-12-31 2023-01-01 - 2023-12-31",
+                  "Driftbidrag från staten 4 000 000 3 800 000"]):
         pdf.add_page()
         for line in part:
             pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
     frame = extract_bytes(bytes(pdf.output()), "two-pages.pdf", ASSOCIATIONS).frames()[0]
     assert set(frame.loc[frame["metric"] == "participants", "page"]) == {1}
     assert set(frame.loc[frame["metric"] == "member_contribution", "page"]) == {2}
+
+
+def test_an_unreadable_pdf_is_a_failed_document():
+    result = extract_bytes(b"%PDF-1.7 truncated", "broken.pdf", ASSOCIATIONS)
+    assert result.documents[0]["status"] == "failed" and not result.figures
+    assert "Pdfium" in result.documents[0]["error"] or "PDF" in result.documents[0]["error"]
+
+
+def test_a_bug_in_the_table_walker_is_not_a_failed_document(monkeypatch):
+    from ingestion.reports import walker
+
+    def broken(self):
+        raise ZeroDivisionError("a bug in the walker")
+
+    monkeypatch.setattr(walker.Walker, "run", broken)
+    with pytest.raises(ZeroDivisionError):
+        extract_bytes(pdf_layout.layout(FOLLOW_UP), "report.pdf", ASSOCIATIONS)
+
+
+# The real seeds laid out as PDFs ------------------------------------------------------------
+
+# A label column about 55 mm wide: long labels wrap, yet no single word is longer than the
+# column (fpdf2 would break it between two letters, which no reader can tell from a space).
+SEED_STYLES = {"ruled": Style(), "unruled, narrow label column": Style(ruled=False,
+                                                                      label_share=0.32)}
+
+
+@pytest.mark.parametrize("style", SEED_STYLES.values(), ids=SEED_STYLES.keys())
+@pytest.mark.parametrize("prefix", ["000", "001", "003", "004"])
+def test_each_seed_as_a_pdf_gives_the_figures_of_its_text(seed_file, prefix: str,
+                                                          style: Style):
+    path: Path = seed_file(prefix)
+    data = path.read_bytes()
+    lines = data.decode("utf-8").split("\n")
+    from_text = figures(data, path.name)
+    from_pdf = figures(pdf_layout.layout(lines, style), f"{path.stem}.pdf")
+    agreed = sum((from_text & from_pdf).values())
+    extra = sum((from_pdf - from_text).values())
+    assert sum(from_text.values()) > 50
+    assert agreed >= 0.95 * sum(from_text.values()), (prefix, sorted(from_text - from_pdf))
+    assert extra <= 0.05 * sum(from_pdf.values()), (prefix, sorted(from_pdf - from_text))
+
+
+def test_seed_004_tables_read_cell_by_cell(seed_file):
+    """Every tab-separated row with figures in the Sundsvall minutes is a row of the PDF."""
+    path = seed_file("004")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    got = {line.rstrip("\t") for line in page_lines(pdf_layout.layout(
+        lines, SEED_STYLES["unruled, narrow label column"]))}
+    budget = [line.rstrip("\t") for line in lines[651:691]]  # Budgetuppföljning 2023-06-30
+    assert budget[0] == "\tBudget 2023\tUtfall 31/6\tPrognos 2023"
+    assert [line for line in budget if line not in got] == []

@@ -30,13 +30,14 @@ REPORT = (
 def test_fetch_caches_by_content_hash(httpserver, tmp_path: Path):
     httpserver.expect_request("/report.txt").respond_with_data(REPORT.encode("utf-8"))
     url = httpserver.url_for("/report.txt")
-    first = download.fetch(url, tmp_path)
+    first = download.fetch(url, tmp_path).path
     assert first.name.endswith(".txt") and first.read_text(encoding="utf-8") == REPORT
     assert first.stem == download.sha256(REPORT.encode("utf-8"))
     second = download.fetch(url, tmp_path)
-    assert second == first
+    assert second.path == first and second.fallback_error is None
     assert len(httpserver.log) == 1  # served from the cache the second time
-    assert json.loads((tmp_path / "index.json").read_text()) == {url: first.name}
+    assert json.loads((tmp_path / "index.json").read_text())[url]["file"] == first.name
+    assert not list(tmp_path.glob("*.tmp"))  # temporary files renamed into place
 
 
 def test_fetch_falls_back_to_the_cache_when_the_server_fails(httpserver, tmp_path: Path):
@@ -44,7 +45,22 @@ def test_fetch_falls_back_to_the_cache_when_the_server_fails(httpserver, tmp_pat
     httpserver.expect_ordered_request("/r.txt").respond_with_data("gone", status=500)
     url = httpserver.url_for("/r.txt")
     cached = download.fetch(url, tmp_path)
-    assert download.fetch(url, tmp_path, refresh=True) == cached
+    fallback = download.fetch(url, tmp_path, refresh=True)
+    assert fallback.path == cached.path and fallback.fetched_at == cached.fetched_at
+    assert "500" in fallback.fallback_error  # said, not only logged
+
+
+def test_fetch_asks_the_server_whether_the_copy_changed(httpserver, tmp_path: Path):
+    httpserver.expect_ordered_request("/r.txt").respond_with_data(
+        REPORT, headers={"ETag": '"v1"'})
+    httpserver.expect_ordered_request("/r.txt", headers={"If-None-Match": '"v1"'}
+                                      ).respond_with_data("", status=304)
+    url = httpserver.url_for("/r.txt")
+    first = download.fetch(url, tmp_path)
+    again = download.fetch(url, tmp_path, refresh=True)
+    assert again.path == first.path and again.fallback_error is None
+    assert again.path.read_text(encoding="utf-8") == REPORT
+    httpserver.check_assertions()
 
 
 def test_urls_are_extracted_and_failures_reported(httpserver, tmp_path: Path, monkeypatch):
@@ -93,14 +109,17 @@ def data_dir(tmp_path: Path, monkeypatch) -> Path:
     return tmp_path
 
 
-def test_asset_writes_the_three_raw_tables(data_dir: Path):
+def test_asset_writes_the_three_raw_tables(data_dir: Path, monkeypatch):
     from orchestration.assets.reports import report_tables
     from orchestration.resources import WarehouseResource
 
+    monkeypatch.setenv("FINSAM_REPORT_MAX_FAILED_SHARE", "0.5")  # 1 of the 2 may fail
     result = materialize([report_tables], resources={"warehouse": WarehouseResource()})
     assert result.success
-    checks = result.get_asset_check_evaluations()
-    assert [c.passed for c in checks] == [False]  # broken.pdf could not be read
+    checks = {c.check_name: c.passed for c in result.get_asset_check_evaluations()}
+    assert checks.pop("report_documents_readable") is False  # broken.pdf could not be read
+    assert checks == {"report_figures_read": True, "report_documents_failed_share": True,
+                      "report_downloads_fresh": True}
     with duckdb.connect(str(config.build_warehouse_path()), read_only=True) as con:
         figures = con.execute("select * from raw.report_figures").df()
         documents = con.execute("select source, status from raw.report_documents").df()

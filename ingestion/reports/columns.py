@@ -52,6 +52,9 @@ _ITEM = re.compile(
 # Words that qualify a column name ("Utfall jan-juni", "Bokslut helår") rather than label it.
 _UNIT_AND_PERIOD_WORDS = {"i", "kr", "tkr", "jan", "juni", "helar", "halvaret", "halvar"}
 _MAX_HEADER_WORDS = 4  # header lines carry few words besides column names (tkr, Insats)
+# Every value column is named by a period (digits, "jan-juni", "halvår") or one of these.
+_NAMES_A_VALUE_COLUMN = re.compile(r"\d|budget|utfall|bokslut|prognos|kvinnor|man|totalt|jan"
+                                   r"|halvar")
 
 
 def _plain(text: str) -> str:
@@ -71,6 +74,8 @@ def parse_header(text: str, default_year: int | None, cell: bool = False
     (``cell``) names at most one and may name it by period alone (``2022``)."""
     # Parenthesised notes ("(budget-utfall)") explain a column; they name none.
     plain = re.sub(r"\([^)]*\)|\(\S*|\S*\)", " ", _plain(text))
+    if not _NAMES_A_VALUE_COLUMN.search(plain):  # most lines are prose: skip them cheaply
+        return None
     # "Utfall 31/6" takes its year from the other columns of the line when they name one.
     years = re.findall(r"\b(?:19|20)\d\d\b", plain)
     default_year = int(max(years, key=years.count)) if years else default_year

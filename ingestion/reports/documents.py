@@ -4,7 +4,6 @@ about itself (association, report type and period: ``identity``; sample marker).
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +13,7 @@ from ingestion import config
 from ingestion.reports import identity
 from ingestion.reports.identity import Registry, load_associations
 from ingestion.reports.numbers import fold
+from ingestion.reports.pdf import PdfError, pdf_text
 
 __all__ = ["Document", "load_associations", "read_document", "sha256", "source_name"]
 
@@ -49,14 +49,17 @@ def source_name(path: Path) -> str:
     return path.name
 
 
-def document_text(data: bytes, name: str) -> str:
-    """Text of a text file or a PDF's text layer; pages separated by form feeds."""
-    if data[:5] == b"%PDF-" or name.lower().endswith(".pdf"):
-        from pypdf import PdfReader
+# What a document that cannot be read raises (a damaged, encrypted or non-PDF ".pdf", a
+# file that vanished or cannot be opened): it becomes a ``failed`` row. Anything else is a
+# bug in the extractor and fails the refresh.
+DOCUMENT_ERRORS = (PdfError, OSError, UnicodeError)
 
-        reader = PdfReader(io.BytesIO(data))
-        # Each page starts on a line of its own so lines never straddle pages.
-        return "\n\f".join(page.extract_text() or "" for page in reader.pages)
+
+def document_text(data: bytes, name: str) -> str:
+    """Text of a text file, or of a PDF with its tables as tab-separated rows
+    (``ingestion.reports.pdf``); pages separated by form feeds."""
+    if data[:5] == b"%PDF-" or name.lower().endswith(".pdf"):
+        return pdf_text(data)
     for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding)

@@ -1,14 +1,22 @@
 """Report documents from URLs, cached by content hash under ``<cache>/documents``.
 
-The file is stored as ``<sha256>.<ext>`` and an index maps each URL to its hash, so a
-document seen before is not fetched again (``refresh=True`` fetches anyway) and a failed
-fetch falls back to the cached copy.
+The file is stored as ``<sha256>.<ext>`` and an index maps each URL to that file, its
+ETag/Last-Modified and the time the server last confirmed it, so a document seen before is
+not fetched again. ``refresh=True`` (what the refresh does) asks the server with a
+conditional request: "not modified" confirms the copy without downloading it. A failed
+fetch falls back to the cached copy and says so (``Fetched.fallback_error``): the refresh's
+blocking check stops publishing when that copy is older than
+``config.document_fallback_max_age_days()``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -19,6 +27,20 @@ from ingestion.reports.documents import sha256
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 60
+# What a failed download raises (HTTP status, connection, timeout, a cache file that cannot
+# be written); anything else is a bug and fails the refresh.
+FETCH_ERRORS = (requests.RequestException, OSError)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    path: Path
+    fetched_at: datetime  # when the server last served or confirmed this copy (UTC)
+    fallback_error: str | None = None  # set when the download failed and this is the cache
+
+    def age_days(self, now: datetime | None = None) -> float:
+        return ((now or datetime.now(UTC)) - self.fetched_at).total_seconds() / 86_400
 
 
 def cache_folder() -> Path:
@@ -26,30 +48,74 @@ def cache_folder() -> Path:
 
 
 def fetch(url: str, folder: Path | None = None, refresh: bool = False,
-          session: requests.Session | None = None) -> Path:
-    """Path of the cached copy of ``url``, downloading it when needed."""
+          session: requests.Session | None = None) -> Fetched:
+    """The cached copy of ``url``, downloading it when needed."""
     folder = folder or cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    index_path = folder / "index.json"
-    index = json.loads(index_path.read_text()) if index_path.exists() else {}
-    cached = folder / index[url] if url in index else None
-    if cached and cached.exists() and not refresh:
+    index = _read_index(folder)
+    entry = index.get(url)
+    cached = _cached(folder, url, entry)
+    if cached and not refresh:
         return cached
+    headers = {}
+    if cached and isinstance(entry, dict):
+        if entry.get("etag"):
+            headers["If-None-Match"] = entry["etag"]
+        if entry.get("last_modified"):
+            headers["If-Modified-Since"] = entry["last_modified"]
     try:
-        response = (session or requests).get(url, timeout=TIMEOUT_SECONDS)
+        response = (session or requests).get(url, timeout=TIMEOUT_SECONDS, headers=headers)
         response.raise_for_status()
-    except requests.RequestException:
-        if cached and cached.exists():
-            log.warning("fetching %s failed; using the cached copy %s", url, cached)
-            return cached
-        raise
-    data = response.content
-    is_pdf = data[:5] == b"%PDF-" or urlparse(url).path.lower().endswith(".pdf")
-    path = folder / f"{sha256(data)}.{'pdf' if is_pdf else 'txt'}"
+    except requests.RequestException as exc:
+        if cached is None:
+            raise
+        error = f"{type(exc).__name__}: {exc}"
+        log.warning("fetching %s failed (%s); using the cached copy %s of %s", url, error,
+                    cached.path, f"{cached.fetched_at:%Y-%m-%d %H:%M} UTC")
+        return Fetched(url, cached.path, cached.fetched_at, fallback_error=error)
+    fetched_at = datetime.now(UTC).replace(microsecond=0)  # as the index keeps it
+    if response.status_code == 304 and cached:  # not modified: the copy is confirmed
+        path = cached.path
+    else:
+        data = response.content
+        is_pdf = data[:5] == b"%PDF-" or urlparse(url).path.lower().endswith(".pdf")
+        path = folder / f"{sha256(data)}.{'pdf' if is_pdf else 'txt'}"
+        if not path.exists():
+            _write_atomically(path, data)
+    index[url] = {"file": path.name, "fetched_at": fetched_at.isoformat(timespec="seconds"),
+                  "etag": response.headers.get("ETag"),
+                  "last_modified": response.headers.get("Last-Modified")}
+    _write_atomically(folder / "index.json", json.dumps(index, indent=1, sort_keys=True).encode())
+    return Fetched(url, path, fetched_at)
+
+
+def _read_index(folder: Path) -> dict:
+    path = folder / "index.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _cached(folder: Path, url: str, entry: dict | str | None) -> Fetched | None:
+    if entry is None:
+        return None
+    # Indexes written before the download time was kept map the URL to the file name.
+    name = entry if isinstance(entry, str) else entry["file"]
+    path = folder / name
     if not path.exists():
-        temporary = path.with_suffix(".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    index[url] = path.name
-    index_path.write_text(json.dumps(index, indent=1, sort_keys=True))
-    return path
+        return None
+    if isinstance(entry, dict) and entry.get("fetched_at"):
+        fetched_at = datetime.fromisoformat(entry["fetched_at"])
+    else:
+        fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return Fetched(url, path, fetched_at)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file of a unique name beside ``path``, then rename it."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

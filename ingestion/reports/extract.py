@@ -9,7 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.reports import checks, prose
-from ingestion.reports.documents import Document, read_document, sha256, source_name
+from ingestion.reports.documents import (
+    DOCUMENT_ERRORS,
+    Document,
+    read_document,
+    sha256,
+    source_name,
+)
 from ingestion.reports.walker import Walker
 
 FIGURE_COLUMNS = [
@@ -52,15 +58,19 @@ class Extraction:
 
 
 def extract_bytes(data: bytes, source: str,
-                  associations: dict[str, tuple[str, ...]] | None = None) -> Extraction:
-    """Extract one document; a document that cannot be read yields a ``failed`` row."""
+                  associations: dict[str, tuple[str, ...]] | None = None,
+                  document_id: str | None = None) -> Extraction:
+    """Extract one document. A document that cannot be read (``DOCUMENT_ERRORS``) yields a
+    ``failed`` row; any other error is a bug and propagates, so the run fails instead of
+    publishing tables that silently lack the documents."""
+    document_id = document_id or sha256(data)
     if not data:
-        return failed(source, "empty file (0 bytes)", sha256(data))
+        return failed(source, "empty file (0 bytes)", document_id)
     try:
         doc = read_document(data, source, associations)
-        figures, issues = _figures(doc)
-    except Exception as exc:  # any unreadable document is reported, never fatal to the run
-        return failed(source, f"{type(exc).__name__}: {exc}", sha256(data))
+    except DOCUMENT_ERRORS as exc:
+        return failed(source, f"{type(exc).__name__}: {exc}", document_id)
+    figures, issues = _figures(doc)
     document = {**_doc_fields(doc), "association_status": doc.association_status,
                 "association_candidates": "|".join(doc.association_candidates) or None,
                 "period_evidence": doc.period_evidence, "status": "loaded", "error": None,
@@ -72,13 +82,15 @@ def extract_bytes(data: bytes, source: str,
     return Extraction(figures, [document], issues)
 
 
-def extract_file(path: Path, associations: dict[str, tuple[str, ...]] | None = None
-                 ) -> Extraction:
+def extract_file(path: Path, associations: dict[str, tuple[str, ...]] | None = None,
+                 source: str | None = None, document_id: str | None = None) -> Extraction:
+    """Extract the document in ``path``; only this document's bytes are held in memory."""
+    source = source or source_name(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return failed(path.name, f"{type(exc).__name__}: {exc}")
-    return extract_bytes(data, source_name(path), associations)
+        return failed(source, f"{type(exc).__name__}: {exc}", document_id)
+    return extract_bytes(data, source, associations, document_id)
 
 
 def _figures(doc: Document) -> tuple[list[dict], list[dict]]:

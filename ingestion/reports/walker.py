@@ -137,7 +137,9 @@ class Walker:
         if not is_data:
             header = tab_header(cells, self.year)
             if header is not None:
-                self._open(index, header[0], header[1], tab=True)
+                # Every heading cell may state the unit ("Belopp i tkr", "Utfall (tkr)").
+                self._open(index, header[0], header[1], tab=True,
+                           text=" ".join(c for c in cells if c))
                 for cell in cells:
                     self.table.section = tables.section_of(cell) or self.table.section
                 return

@@ -19,10 +19,24 @@ from dagster import (
     multi_asset,
 )
 
+from ingestion.reports import publishing
 from ingestion.reports.pipeline import extract_reports
 from orchestration.resources import WarehouseResource
 
 GROUP = "reports"
+# Blocking: a failure stops the run before anything downstream (dbt, publish) runs, so the
+# published warehouse stays as it was. Logic and thresholds in ingestion.reports.publishing.
+BLOCKING_CHECKS = [
+    AssetCheckSpec("report_figures_read", asset="report_figures", blocking=True,
+                   description="Figures were read: an empty figures table is not published."),
+    AssetCheckSpec("report_documents_failed_share", asset="report_documents", blocking=True,
+                   description="At most FINSAM_REPORT_MAX_FAILED_SHARE of the documents "
+                               "failed to be read."),
+    AssetCheckSpec("report_downloads_fresh", asset="report_documents", blocking=True,
+                   description="No report URL was read from a cached copy older than "
+                               "FINSAM_DOCUMENT_FALLBACK_MAX_AGE_DAYS after a failed "
+                               "download."),
+]
 
 
 @multi_asset(
@@ -35,13 +49,15 @@ GROUP = "reports"
                   description="Contradictions and failed checks, one row per finding."),
     ],
     check_specs=[AssetCheckSpec("report_documents_readable", asset="report_documents",
-                                description="Every configured document and URL was read.")],
+                                description="Every configured document and URL was read."),
+                 *BLOCKING_CHECKS],
 )
 def report_tables(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
     """Extract every document of ``config.documents_dirs()`` and ``config.document_urls()``,
-    apply the analysts' overrides and write the three raw tables."""
+    apply the analysts' overrides and write the three raw tables. An error other than an
+    unreadable document or a failed download fails this step (and so the refresh)."""
     tables = extract_reports()
     failed = tables.documents[tables.documents["status"] == "failed"]
     counts = {
@@ -57,6 +73,7 @@ def report_tables(
     })
     yield MaterializeResult(asset_key="report_documents", metadata={
         "rows": counts["report_documents"], "failed_documents": len(failed),
+        "download_fallbacks": len(tables.fallbacks),
     })
     yield MaterializeResult(asset_key="report_issues", metadata={
         "rows": counts["report_issues"],
@@ -73,3 +90,10 @@ def report_tables(
             "flagged_figures": tables.n_flagged,
         },
     )
+    for finding in publishing.findings(tables):
+        yield AssetCheckResult(
+            asset_key=finding.asset, check_name=finding.check_name, passed=finding.passed,
+            severity=AssetCheckSeverity.ERROR, description=finding.description,
+            metadata={key: MetadataValue.json(value) if isinstance(value, list | dict)
+                      else value for key, value in finding.metadata.items()},
+        )

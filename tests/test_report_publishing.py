@@ -1,0 +1,148 @@
+"""Loud failures of the report step: a bug in the extractor fails the refresh and nothing
+is published; blocking checks stop publishing when no figure was read, when too many
+documents failed, or when a download fell back to an old cached copy.
+
+The refresh runs in-process (the ``nightly_refresh`` job) against a temporary copy of the
+embedded inputs; each check also runs on the report asset alone (``materialize``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, materialize
+
+from ingestion import config
+
+INPUT_FOLDERS = ("reference", "snapshots", "documents", "overrides")
+REPORT = (
+    "Samordningsförbundet Sundsvall\nHalvårsrapport 2023\n\n"
+    "\tBudget 2023\tUtfall 30/6-2023\n"
+    "Försäkringskassan\t3 680 000\t1 840 000\n"
+    "Sundsvalls kommun\t1 840 000\t920 000\n"
+)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the embedded inputs and a published warehouse that must stay untouched."""
+    target = tmp_path / "data"
+    for name in INPUT_FOLDERS:
+        shutil.copytree(config.REPO_ROOT / "data" / name, target / name)
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(target))
+    monkeypatch.delenv("FINSAM_DOCUMENT_DIRS", raising=False)
+    monkeypatch.delenv("FINSAM_DOCUMENT_URLS", raising=False)
+    with duckdb.connect(str(target / "warehouse.duckdb")) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.previous_refresh as select 42 as answer")
+    return target
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_refresh():
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("nightly_refresh")
+    with DagsterInstance.ephemeral() as instance:
+        return job.execute_in_process(instance=instance, raise_on_error=False)
+
+
+def report_step_error(result) -> str:
+    failures = {e.step_key: e for e in result.get_step_failure_events()}
+    assert "report_tables" in failures, list(failures)
+    return failures["report_tables"].step_failure_data.error.to_string()
+
+
+def test_a_bug_in_the_table_walker_fails_the_refresh_and_publishes_nothing(
+        data_dir: Path, monkeypatch):
+    from ingestion.reports import walker
+
+    def broken(self):
+        raise ZeroDivisionError("deliberately broken table walker")
+
+    monkeypatch.setattr(walker.Walker, "run", broken)
+    published = data_dir / "warehouse.duckdb"
+    before = digest(published)
+    result = run_refresh()
+    assert not result.success
+    error = report_step_error(result)
+    assert "ZeroDivisionError" in error and "deliberately broken table walker" in error
+    assert digest(published) == before
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "published_warehouse" not in materialized and "report_figures" not in materialized
+
+
+def test_a_refresh_that_reads_no_figure_publishes_nothing(data_dir: Path):
+    documents = data_dir / "documents"
+    for path in documents.glob("*.txt"):
+        path.unlink()
+    (documents / "minutes.txt").write_text(
+        "Samordningsförbundet Sundsvall\nSammanträdesprotokoll 2023\n\nInga siffror.\n",
+        encoding="utf-8")
+    published = data_dir / "warehouse.duckdb"
+    before = digest(published)
+    result = run_refresh()
+    assert not result.success
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert checks["report_figures_read"].passed is False
+    assert "0 figures read" in checks["report_figures_read"].description
+    assert "DagsterAssetCheckFailedError" in report_step_error(result)
+    assert digest(published) == before
+
+
+def materialize_reports():
+    from orchestration.assets.reports import report_tables
+    from orchestration.resources import WarehouseResource
+
+    result = materialize([report_tables], resources={"warehouse": WarehouseResource()},
+                         raise_on_error=False)
+    return result, {c.check_name: c for c in result.get_asset_check_evaluations()}
+
+
+def test_too_many_failed_documents_block_publishing(data_dir: Path, monkeypatch):
+    documents = data_dir / "documents"
+    (documents / "broken-1.pdf").write_bytes(b"%PDF-1.4 damaged")
+    (documents / "broken-2.pdf").write_bytes(b"")
+    monkeypatch.setenv("FINSAM_REPORT_MAX_FAILED_SHARE", "0.25")  # 2 of 4 is 50 %
+    result, checks = materialize_reports()
+    assert not result.success
+    finding = checks["report_documents_failed_share"]
+    assert finding.passed is False
+    assert "2 of 4 documents failed" in finding.description
+    assert "broken-1.pdf" in finding.description and "empty file" in finding.description
+    monkeypatch.setenv("FINSAM_REPORT_MAX_FAILED_SHARE", "0.5")
+    result, checks = materialize_reports()
+    assert result.success and checks["report_documents_failed_share"].passed
+
+
+def test_an_old_cached_copy_after_a_failed_download_blocks_publishing(
+        data_dir: Path, monkeypatch, httpserver):
+    from ingestion.reports import download
+
+    httpserver.expect_ordered_request("/report.txt").respond_with_data(REPORT)
+    url = httpserver.url_for("/report.txt")
+    first = download.fetch(url)  # the copy in the cache
+    index_path = download.cache_folder() / "index.json"
+    index = json.loads(index_path.read_text())
+    index[url]["fetched_at"] = (datetime.now(UTC) - timedelta(days=45)).isoformat()
+    index_path.write_text(json.dumps(index))
+    httpserver.clear()
+    httpserver.expect_request("/report.txt").respond_with_data("gone", status=503)
+    monkeypatch.setenv("FINSAM_DOCUMENT_URLS", url)
+    result, checks = materialize_reports()
+    assert not result.success
+    finding = checks["report_downloads_fresh"]
+    assert finding.passed is False
+    assert first.path.name in finding.description and "45 days old" in finding.description
+    monkeypatch.setenv("FINSAM_DOCUMENT_FALLBACK_MAX_AGE_DAYS", "60")
+    result, checks = materialize_reports()
+    assert result.success and checks["report_downloads_fresh"].passed
