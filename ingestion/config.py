@@ -11,6 +11,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
 
 def data_dir() -> Path:

@@ -1,15 +1,16 @@
-"""The marts the exports publish: their columns with Swedish and English headers, and reading
-them from the published warehouse with the user's filters.
+"""The marts the exports publish, with Swedish and English headers, and reading them from
+the published warehouse with the user's filters.
 
-Every export (workbook, CSV, Parquet, charts, report) reads through this module, so a
-column is named, translated and defined in exactly one place (``MARTS``).
+Every export (workbook, CSV, Parquet, charts, report) reads through this module; the
+columns, their headers and definitions come from each mart's contract in the dbt YAML
+(``ingestion.contracts``), so a column is named, translated and defined in one place.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Literal
@@ -17,6 +18,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
+from ingestion import contracts
 from outputs.files import atomic_path
 
 # How a column's values are shown: decides Excel number formats and text formatting.
@@ -32,7 +34,6 @@ class Column:
     en: str  # English header (Read me sheet, docs)
     kind: Kind
     definition: str  # Swedish definition for the Read me sheet
-    required: bool = True  # False: exported when the mart has it (beyond the contract)
 
 
 @dataclass(frozen=True)
@@ -60,248 +61,44 @@ class Mart:
     def has_sample_flag(self) -> bool:
         return "is_sample" in self.column_names
 
-    def present_in(self, available: set[str]) -> Mart:
-        """This mart with only the columns the warehouse has; a missing required column is an
-        error (the contract in docs/architecture.md is broken)."""
-        missing = [c.name for c in self.columns if c.required and c.name not in available]
+    def check_present(self, available: set[str]) -> None:
+        """A column of the contract missing from the warehouse is an error: the warehouse
+        was built by other code than this export's."""
+        missing = [c.name for c in self.columns if c.name not in available]
         if missing:
             raise ValueError(f"marts.{self.table} lacks columns {missing}")
-        return replace(self, columns=tuple(c for c in self.columns if c.name in available))
 
 
-_ASSOCIATION = (
-    Column("association_id", "Förbunds-id", "Association ID", "text",
-           "Förbundets id i referensregistret (data/reference/associations.csv)."),
-    Column("association_name", "Samordningsförbund", "Association", "text",
-           "Förbundets namn."),
-)
-_PERIOD = (
-    Column("period_start", "Period från", "Period start", "date",
-           "Första dagen i perioden som uppgiften gäller."),
-    Column("period_end", "Period till", "Period end", "date",
-           "Sista dagen i perioden som uppgiften gäller."),
-)
-_INTERVENTION = Column("intervention", "Insats", "Intervention", "text",
-                       "Insatsens namn som det står i rapporten; '(all)' = hela förbundet.")
-_GENDER = Column("gender", "Kön", "Gender", "text", "total, women (kvinnor) eller men (män).")
-_DOCUMENT = Column("document_id", "Dokument-id", "Document ID", "text",
-                   "SHA-256 av rapportfilen som uppgiften lästes ur.")
-_IS_SAMPLE = Column("is_sample", "Exempeldata", "Sample data", "bool",
-                    "SANT när uppgiften är exempeldata och inte ett publicerat värde.")
-# The report-based marts carry no is_sample in the contract; export it when they have it.
-_IS_SAMPLE_OPTIONAL = replace(_IS_SAMPLE, required=False)
-
-FUNDING = Mart(
-    table="fct_funding_vs_ideal",
-    sheet="Finansiering",
-    title_en="Funding vs ideal allocation",
-    description="Förbundens bidrag från staten, regionen och kommunerna jämfört med "
-    "idealfördelningen, per förbund och år; raden unplaced är resten av landet.",
-    time_filter="year",
-    order_by=("association_id", "year"),
-    columns=(
-        *_ASSOCIATION,
-        Column("year", "År", "Year", "year", "Budgetåret som bidragen och idealet avser."),
-        Column("data_year", "Dataår", "Data year", "year",
-               "Året för befolknings- och HE-uppgifterna bakom idealfördelningen."),
-        Column("contribution_state_sek", "Bidrag staten (kr)", "State contribution (SEK)",
-               "sek", "Statens bidrag (Försäkringskassan och Arbetsförmedlingen)."),
-        Column("contribution_region_sek", "Bidrag regionen (kr)", "Region contribution (SEK)",
-               "sek", "Regionens bidrag."),
-        Column("contribution_municipalities_sek", "Bidrag kommunerna (kr)",
-               "Municipalities' contribution (SEK)", "sek", "Medlemskommunernas bidrag."),
-        Column("contribution_total_sek", "Bidrag totalt (kr)", "Total contribution (SEK)",
-               "sek", "Summan av bidragen från staten, regionen och kommunerna."),
-        Column("ideal_allocation_sek", "Idealfördelning (kr)", "Ideal allocation (SEK)", "sek",
-               "Förbundets medel enligt statens fördelningsmodell: statens del och "
-               "medlemmarnas lika stora motfinansiering."),
-        Column("funding_ratio", "Andel av idealfördelning", "Share of ideal allocation",
-               "ratio", "Bidrag totalt delat med idealfördelningen (100 % = som idealet)."),
-        Column("share_scope", "Andelarnas nämnare", "Scope of the shares", "text",
-               "members: registret placerar alla kommuner det året, ett grundbelopp per "
-               "förbund. country_less_outside: registret är ofullständigt; andelarna räknas "
-               "på hela riket utom kommuner som står utanför alla förbund, grundbeloppet "
-               "för det dokumenterade antalet förbund, och resten av landet är raden "
-               "unplaced."),
-        Column("denominator_population_coverage", "Nämnarens andel av rikets invånare",
-               "Denominators' share of the national population", "ratio",
-               "Hur stor del av rikets invånare i åldersgruppen som nämnaren omfattar "
-               "(riket utom kommuner utanför alla förbund)."),
-        Column("funding_gap_sek", "Skillnad mot idealfördelning (kr)",
-               "Gap to ideal allocation (SEK)", "sek",
-               "Bidrag totalt minus idealfördelningen (negativt = under idealet)."),
-        Column("ideal_state_allocation_sek", "Idealfördelning, statens del (kr)",
-               "Ideal allocation, state's share (SEK)", "sek",
-               "Statens del av idealfördelningen; årets rader summerar till statens ram."),
-        Column("reported_ideal_allocation_sek", "Rapporterad idealfördelning (kr)",
-               "Reported ideal allocation (SEK)", "sek",
-               "Idealfördelningen som förbundet själv anger i sin rapport."),
-        Column("ideal_vs_reported_difference_pct", "Beräknad mot rapporterad idealfördelning "
-               "(%)", "Computed vs reported ideal (%)", "pct",
-               "Beräknad idealfördelning minus den rapporterade, i procent av den "
-               "rapporterade."),
-        Column("reported_ideal_share_pct", "Rapporterad andel av idealfördelning (%)",
-               "Reported share of ideal allocation (%)", "pct",
-               "Andelen av idealfördelningen som förbundet själv anger i sin rapport."),
-        Column("funding_ratio_vs_reported_pct_points", "Beräknad minus rapporterad andel "
-               "(procentenheter)", "Computed minus reported share (points)", "pct",
-               "Beräknad andel av idealfördelningen minus den rapporterade."),
-        Column("age_band", "Åldersgrupp", "Age band", "text",
-               "Åldersgruppen i modellens befolkningsnyckel för dataåret (16–64 eller 16–65)."),
-        Column("population_in_age_band", "Invånare i åldersgruppen",
-               "Inhabitants in the age band", "count",
-               "Invånare i åldersgruppen i förbundets kommuner (SCB)."),
-        Column("population_share", "Andel av nämnarens invånare",
-               "Share of the denominator's inhabitants", "ratio",
-               "Förbundets andel av invånarna i åldersgruppen i nämnaren (riket utom "
-               "kommuner utanför alla förbund), inte av hela riket."),
-        Column("full_year_equivalents", "Helårsekvivalenter (HE)", "Full-year equivalents (HE)",
-               "decimal", "Helårsekvivalenter i förbundets kommuner (SCB)."),
-        Column("he_share", "Andel av nämnarens HE", "Share of the denominator's HE", "ratio",
-               "Förbundets andel av helårsekvivalenterna i nämnaren (riket utom kommuner "
-               "utanför alla förbund)."),
-        Column("he_rate_pct", "HE per 100 invånare 20–64", "HE per 100 inhabitants 20–64",
-               "pct", "SCB:s HE-andel: helårsekvivalenter per 100 invånare 20–64 år."),
-        Column("funding_per_he_sek", "Bidrag per HE (kr)", "Funding per HE (SEK)", "sek",
-               "Bidrag totalt delat med antalet helårsekvivalenter."),
-        Column("funding_per_inhabitant_sek", "Bidrag per invånare i åldersgruppen (kr)",
-               "Funding per inhabitant in the age band (SEK)", "sek",
-               "Bidrag totalt delat med antalet invånare i åldersgruppen."),
-        Column("base_amounts", "Grundbelopp", "Base amounts", "count",
-               "Antal grundbelopp i raden: 1 för ett förbund; för unplaced de dokumenterade "
-               "förbund vars medlemmar registret inte känner."),
-        Column("state_pot_sek", "Statens ram (kr)", "State pot (SEK)", "sek",
-               "Statens medel till alla samordningsförbund budgetåret."),
-        Column("registry_population_coverage", "Registrets andel av rikets invånare",
-               "Registry's share of the national population", "ratio",
-               "Andelen av rikets invånare i åldersgruppen som bor i en medlemskommun i ett "
-               "förbund i registret."),
-        Column("parameter_status", "Parametrarnas status", "Status of the parameters", "text",
-               "Hur säker varje modellparameter för året är: confirmed (styrkt), unconfirmed "
-               "(ej styrkt för året), carried_forward (senast kända värdet), scenario."),
-        _IS_SAMPLE,
-    ),
+# The workbook's sheets in this order; each mart's columns, labels and sheet settings are
+# in its dbt YAML (``config.meta.export`` and each column's ``meta``).
+EXPORTED_MARTS = (
+    "fct_funding_vs_ideal", "fct_he_by_benefit", "fct_unemployment_monthly",
+    "fct_participants", "fct_exits", "fct_intervention_costs",
 )
 
-HE_BY_BENEFIT = Mart(
-    table="fct_he_by_benefit",
-    sheet="HE",
-    title_en="Full-year equivalents by benefit",
-    description="Helårsekvivalenter (HE) per förbund, år och ersättningsslag.",
-    time_filter="year",
-    order_by=("association_id", "year", "benefit_type"),
-    columns=(
-        *_ASSOCIATION,
-        Column("year", "År", "Year", "year", "Året som uppgiften avser."),
-        Column("benefit_type", "Ersättningsslag", "Benefit type", "text",
-               "Ersättningsslagets kod, se listan över koder nedan."),
-        Column("full_year_equivalents", "Helårsekvivalenter (HE)", "Full-year equivalents (HE)",
-               "decimal", "Helårsekvivalenter i medlemskommunerna (SCB)."),
-        Column("he_population", "Invånare 20–64 år", "Inhabitants aged 20–64", "count",
-               "Invånare i SCB:s åldersgrupp för HE i medlemskommunerna (SCB)."),
-        Column("he_rate_pct", "HE per 100 invånare 20–64", "HE per 100 inhabitants 20–64",
-               "pct", "SCB:s HE-andel: helårsekvivalenter per 100 invånare 20–64 år."),
-        _IS_SAMPLE,
-    ),
-)
 
-UNEMPLOYMENT = Mart(
-    table="fct_unemployment_monthly",
-    sheet="Arbetslöshet",
-    title_en="Unemployment by month",
-    description="Inskrivna arbetslösa hos Arbetsförmedlingen per förbund och månad.",
-    time_filter="month",
-    order_by=("association_id", "month", "age_band", "sex", "measure"),
-    workbook_months=24,
-    columns=(
-        *_ASSOCIATION,
-        Column("month", "Månad", "Month", "date", "Månadens första dag."),
-        Column("age_band", "Åldersgrupp", "Age band", "text", "Åldersgrupp, t.ex. 16-64."),
-        Column("sex", "Kön", "Sex", "text", "total, women (kvinnor) eller men (män)."),
-        Column("measure", "Mått", "Measure", "text",
-               "Måttets kod, se listan över koder nedan."),
-        Column("persons", "Personer", "Persons", "count",
-               "Antal personer; tom när Arbetsförmedlingen maskerat värdet (<5)."),
-        Column("labour_force", "Arbetskraft (registerbaserad)", "Labour force (register-based)",
-               "count", "Den registerbaserade arbetskraften som andelen räknas på."),
-        Column("share_pct", "Andel av arbetskraften (%)", "Share of labour force (%)", "pct",
-               "Personer i procent av den registerbaserade arbetskraften."),
-        _IS_SAMPLE,
-    ),
-)
+def mart_from_contract(name: str) -> Mart:
+    """A mart's export definition, read from its contract."""
+    table = contracts.model(name)
+    export = table.meta["export"]
+    return Mart(
+        table=table.name,
+        sheet=export["sheet"],
+        title_en=export["title_en"],
+        description=export["description_sv"],
+        time_filter=export["time_filter"],
+        order_by=tuple(export["order_by"]),
+        columns=tuple(
+            Column(c.name, c.meta["label_sv"], c.meta["label_en"], c.meta["kind"],
+                   c.meta["definition_sv"])
+            for c in table.columns
+        ),
+        workbook_months=export.get("workbook_months"),
+    )
 
-PARTICIPANTS = Mart(
-    table="fct_participants",
-    sheet="Deltagare",
-    title_en="Participants",
-    description="Deltagare i förbundens insatser enligt förbundens rapporter.",
-    time_filter="period",
-    order_by=("association_id", "period_start", "period_end", "intervention", "gender"),
-    columns=(
-        *_ASSOCIATION,
-        *_PERIOD,
-        Column("report_type", "Rapporttyp", "Report type", "text",
-               "Rapportens typ, se listan över koder nedan."),
-        _INTERVENTION,
-        _GENDER,
-        Column("participants", "Deltagare", "Participants", "count",
-               "Antal deltagare under perioden."),
-        Column("participants_started", "Påbörjade", "Participants started", "count",
-               "Antal deltagare som började under perioden."),
-        Column("participants_exited", "Avslutade", "Participants exited", "count",
-               "Antal deltagare som avslutade under perioden."),
-        _DOCUMENT,
-        _IS_SAMPLE_OPTIONAL,
-    ),
-)
 
-EXITS = Mart(
-    table="fct_exits",
-    sheet="Avslut",
-    title_en="Exits by reason",
-    description="Avslutade deltagare per avslutsorsak enligt förbundens rapporter.",
-    time_filter="period",
-    order_by=("association_id", "period_start", "period_end", "intervention", "reason",
-              "gender"),
-    columns=(
-        *_ASSOCIATION,
-        *_PERIOD,
-        _INTERVENTION,
-        Column("reason", "Avslutsorsak", "Exit reason", "text", "Avslutsorsakens kod."),
-        _GENDER,
-        Column("exits", "Avslut", "Exits", "count", "Antal avslutade deltagare."),
-        _DOCUMENT,
-        _IS_SAMPLE_OPTIONAL,
-    ),
-)
-
-INTERVENTION_COSTS = Mart(
-    table="fct_intervention_costs",
-    sheet="Insatskostnader",
-    title_en="Intervention costs",
-    description="Budget och utfall per insats enligt förbundens rapporter.",
-    time_filter="period",
-    order_by=("association_id", "period_start", "period_end", "intervention"),
-    columns=(
-        *_ASSOCIATION,
-        *_PERIOD,
-        _INTERVENTION,
-        Column("budget_sek", "Budget (kr)", "Budget (SEK)", "sek", "Budgeterad kostnad."),
-        Column("outcome_sek", "Utfall (kr)", "Outcome (SEK)", "sek", "Faktisk kostnad."),
-        Column("difference_sek", "Avvikelse (kr)", "Difference (SEK)", "sek",
-               "Budget minus utfall (positivt = lägre kostnad än budgeterat)."),
-        Column("participants", "Deltagare", "Participants", "count",
-               "Antal deltagare under perioden."),
-        Column("cost_per_participant_sek", "Kostnad per deltagare (kr)",
-               "Cost per participant (SEK)", "sek", "Utfall delat med antalet deltagare."),
-        _DOCUMENT,
-        _IS_SAMPLE_OPTIONAL,
-    ),
-)
-
-MARTS: tuple[Mart, ...] = (
-    FUNDING, HE_BY_BENEFIT, UNEMPLOYMENT, PARTICIPANTS, EXITS, INTERVENTION_COSTS,
-)
+MARTS: tuple[Mart, ...] = tuple(mart_from_contract(name) for name in EXPORTED_MARTS)
+FUNDING, HE_BY_BENEFIT, UNEMPLOYMENT, PARTICIPANTS, EXITS, INTERVENTION_COSTS = MARTS
 
 # Codes kept as the warehouse stores them (stable for formulas); explained in Read me.
 CODES: dict[str, str] = {
@@ -441,7 +238,8 @@ def resolve(con: duckdb.DuckDBPyConnection, mart: Mart) -> Mart:
     }
     if not available:
         raise ValueError(f"the warehouse has no table marts.{mart.table}")
-    return mart.present_in(available)
+    mart.check_present(available)
+    return mart
 
 
 def read_mart(con: duckdb.DuckDBPyConnection, mart: Mart, filters: Filters) -> pd.DataFrame:

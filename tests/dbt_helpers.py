@@ -17,86 +17,19 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from ingestion import warehouse
+from ingestion import contracts, warehouse
 from ingestion.config import REPO_ROOT
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 
-# Columns of each raw table, space-separated, in the contract's order.
-RAW_COLUMNS: dict[str, str] = {
-    "report_figures": (
-        "document_id source association association_id report_type period_start period_end"
-        " basis metric member intervention gender reason value unit page line raw_text origin"
-        " check_status check_messages is_sample"
-    ),
-    "report_documents": (
-        "document_id source association association_id association_status"
-        " association_candidates report_type period_start period_end period_evidence"
-        " status error n_figures is_sample"
-    ),
-    "report_issues": "document_id source check_name severity line message",
-    "municipalities": (
-        "municipality_code municipality_name county_code county_name source is_sample"
-    ),
-    "associations": (
-        "association_id association_name aliases county_code founded dissolved successor_id"
-        " source note is_sample"
-    ),
-    "association_members": (
-        "association_id municipality_code valid_from valid_to confidence source note is_sample"
-    ),
-    "municipalities_outside": "municipality_code valid_from valid_to source note is_sample",
-    "population": "municipality_code year age sex population source is_sample",
-    "full_year_equivalents": (
-        "municipality_code year sex benefit_type full_year_equivalents source is_sample"
-    ),
-    "he_population_share": (
-        "municipality_code year sex age_band population share_pct source is_sample"
-    ),
-    "unemployment": (
-        "municipality_code month age_band sex measure persons labour_force share_pct source"
-        " is_sample"
-    ),
-}
-
-# Column types of the contract, so an empty or all-null column still gets the right type.
-DATE_COLUMNS = {
-    "period_start",
-    "period_end",
-    "founded",
-    "dissolved",
-    "valid_from",
-    "valid_to",
-    "month",
-}
-INT_COLUMNS = {"year", "age", "population", "persons", "page", "line", "n_figures"}
-FLOAT_COLUMNS = {"value", "full_year_equivalents", "share_pct", "labour_force"}
-BOOL_COLUMNS = {"is_sample"}
-
-
 def raw_frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """A raw table in the contract's columns and types; missing fields are null and
-    ``source``/``is_sample`` default to a test marker and false."""
-    columns = RAW_COLUMNS[table].split()
+    """A raw table in its contract's columns and types (``ingestion.contracts``); missing
+    fields are null and ``source``/``is_sample`` default to a test marker and false."""
     defaults = {"source": "test", "is_sample": False}
-    records = [{c: row.get(c, defaults.get(c)) for c in columns} for row in rows]
-    unknown = {k for row in rows for k in row} - set(columns)
-    if unknown:
-        raise KeyError(f"{table} has no column(s) {sorted(unknown)}")
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    for column in columns:
-        if column in DATE_COLUMNS:
-            frame[column] = pd.to_datetime(frame[column]).dt.date.astype("object")
-        elif column in INT_COLUMNS:
-            frame[column] = frame[column].astype("Int64")
-        elif column in FLOAT_COLUMNS:
-            frame[column] = frame[column].astype("float64")
-        elif column in BOOL_COLUMNS:
-            frame[column] = frame[column].astype("boolean")
-        else:
-            frame[column] = frame[column].astype("string")
-    return frame
+    names = [c.name for c in contracts.written_columns(table)]
+    return contracts.raw_frame(
+        table, [{**{k: v for k, v in defaults.items() if k in names}, **row} for row in rows])
 
 
 def write_raw_tables(data_dir: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
@@ -104,7 +37,7 @@ def write_raw_tables(data_dir: Path, tables: dict[str, list[dict[str, Any]]]) ->
     path = data_dir / "build" / "warehouse.duckdb"
     path.parent.mkdir(parents=True, exist_ok=True)
     with warehouse.connect(path) as con:
-        for table in RAW_COLUMNS:
+        for table in contracts.raw_table_names():
             warehouse.write_table(con, "raw", table, raw_frame(table, tables.get(table, [])))
     return path
 

@@ -57,7 +57,7 @@ def test_document_metadata_and_provenance():
     document = documents.iloc[0]
     assert document["association_id"] == "exempelstad"
     assert document["report_type"] == "half_year_report"
-    assert str(document["period_end"].date()) == "2023-06-30"
+    assert str(document["period_end"]) == "2023-06-30"
     state = rows(figures, metric="member_contribution", member="state", basis="budget").iloc[0]
     assert state["value"] == 2_000_000  # tkr converted to SEK
     assert state["unit"] == "tkr"
@@ -185,16 +185,16 @@ def test_an_override_for_an_unknown_document_is_reported(tmp_path: Path):
 
 
 def test_schema_rejects_an_unflagged_domain_violation():
-    from pandera.errors import SchemaError
-
-    from ingestion.validation.raw_reports import ReportFiguresSchema
+    from ingestion.reports.checks import every_violation_is_flagged_rule
+    from ingestion.validation.tables import RawValidationError, validate_raw
 
     figures, _, _ = extract(HALF_YEAR)
-    ReportFiguresSchema.validate(figures)
+    rule = every_violation_is_flagged_rule()
+    validate_raw("report_figures", figures, "test", [rule])
     tampered = figures.copy()
     tampered["check_status"], tampered["check_messages"] = "ok", None
-    with pytest.raises(SchemaError, match="domain_violations_are_flagged"):
-        ReportFiguresSchema.validate(tampered)
+    with pytest.raises(RawValidationError, match="domain_violations_are_flagged"):
+        validate_raw("report_figures", tampered, "test", [rule])
 
 
 def test_budget_follow_up_runs_to_its_date():
@@ -204,9 +204,9 @@ def test_budget_follow_up_runs_to_its_date():
             "Exempelstads kommun\t1 000\t650\n")
     figures, documents, _ = extract(text)
     assert documents.iloc[0]["report_type"] == "budget_follow_up"
-    assert str(documents.iloc[0]["period_end"].date()) == "2023-08-31"
+    assert str(documents.iloc[0]["period_end"]) == "2023-08-31"
     outcome = rows(figures, metric="member_contribution", basis="outcome", member="state")
-    assert str(outcome.iloc[0]["period_end"].date()) == "2023-08-31"
+    assert str(outcome.iloc[0]["period_end"]) == "2023-08-31"
     assert outcome.iloc[0]["value"] == 1_300_000  # no unit printed: small figures are tkr
     assert (figures["check_status"] == "ok").all()
 
@@ -222,7 +222,7 @@ def test_an_association_missing_from_the_registry_has_no_id():
 
 def prose_figures(sentence: str, title: str = "Årsredovisning 2023") -> set[tuple]:
     figures, _, _ = extract(f"{title}\nSamordningsförbundet Exempelstad\n\n{sentence}\n")
-    return {(r.metric, r.basis, r.member, str(r.period_start.date()), str(r.period_end.date()),
+    return {(r.metric, r.basis, r.member, str(r.period_start), str(r.period_end),
              r.value) for r in figures.itertuples()}
 
 

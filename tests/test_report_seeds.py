@@ -32,8 +32,8 @@ def values(frame: pd.DataFrame, metric: str, basis: str = "outcome",
     """Every value of a figure (one per line printing it), sorted."""
     rows = frame[(frame["metric"] == metric) & (frame["basis"] == basis)]
     if period is not None:
-        rows = rows[(rows["period_start"] == pd.Timestamp(period[0]))
-                    & (rows["period_end"] == pd.Timestamp(period[1]))]
+        rows = rows[(pd.to_datetime(rows["period_start"]) == pd.Timestamp(period[0]))
+                    & (pd.to_datetime(rows["period_end"]) == pd.Timestamp(period[1]))]
     for name in DIMENSIONS:
         wanted = dimensions.get(name)
         rows = rows[rows[name].isna()] if wanted is None else rows[rows[name] == wanted]
@@ -254,8 +254,8 @@ def test_figures_printed_with_different_values_are_flagged(seeds):
             continue
         frame, _ = seeds[prefix]
         rows = frame[(frame["metric"] == metric) & (frame["basis"] == basis)
-                     & (frame["period_start"] == pd.Timestamp(period[0]))
-                     & (frame["period_end"] == pd.Timestamp(period[1]))]
+                     & (pd.to_datetime(frame["period_start"]) == pd.Timestamp(period[0]))
+                     & (pd.to_datetime(frame["period_end"]) == pd.Timestamp(period[1]))]
         for name in DIMENSIONS:
             wanted = dimensions.get(name)
             rows = rows[rows[name].isna()] if wanted is None else rows[rows[name] == wanted]
@@ -376,7 +376,7 @@ def test_004_half_year_state_share_is_flagged(seeds):
     frame, result = seeds["004"]
     # By mid-year the state had paid 1 840 tkr, as much as the region alone: not 50/25/25.
     rows = frame[(frame["metric"] == "member_contribution") & (frame["basis"] == "outcome")
-                 & (frame["period_end"] == pd.Timestamp(H1_2023[1]))]
+                 & (pd.to_datetime(frame["period_end"]) == pd.Timestamp(H1_2023[1]))]
     assert (rows["check_status"] == "flagged").all()
     assert not issues(result, "member_split").empty
 

@@ -20,7 +20,8 @@ from ingestion.sources import pivot_cache
 from ingestion.sources.errors import SourceError, SourceFormatError
 from ingestion.sources.fetch import Fetcher
 from ingestion.sources.http import HttpClient
-from ingestion.validation import raw_statistics as schemas
+from ingestion.validation.rules import in_registry
+from ingestion.validation.tables import validate_raw
 
 FIELDS = ["PERIOD", "LAN", "KOM", "TOTSOK", "TOTAK", "KVISOK", "KVIAK", "MANSOK", "MANAK",
           "UNGSOK", "UNGAK", "GAMSOK", "GAMAK", "UTRSOK", "UTRAK"]
@@ -135,7 +136,7 @@ def test_reg_and_bas_are_spliced_and_read_by_hand(
     fetched = {request.path.rsplit("/", 1)[-1] for request, _ in httpserver.log}
     assert fetched == {"statistik", BAS, REG}
     codes = list(reference.load_municipalities()["municipality_code"])
-    schemas.validate(frame, schemas.unemployment_schema(codes), af.SOURCE)
+    validate_raw("unemployment", frame, af.SOURCE, [in_registry(codes)])
 
 
 def test_age_band_follows_the_pension_age() -> None:

@@ -18,7 +18,8 @@ from ingestion.sources import pxweb, scb_he, scb_population
 from ingestion.sources.errors import SourceFormatError
 from ingestion.sources.fetch import Fetcher
 from ingestion.sources.http import HttpClient
-from ingestion.validation import raw_statistics as schemas
+from ingestion.validation.rules import in_registry
+from ingestion.validation.tables import RawValidationError, validate_raw
 
 CODES = ["0180", "2281"]
 REAL_STOCKHOLM_2025 = Path(__file__).parent / "fixtures" / "scb_TAB5557_2025_stockholm.json"
@@ -162,7 +163,7 @@ def test_population_is_tab638_then_tab5557(httpserver: HTTPServer, live: Fetcher
     sundsvall = frame.query("municipality_code == '2281' and year == 2025 and 16 <= age <= 64")
     assert sundsvall["population"].sum() == 4949
     assert not frame["is_sample"].any()
-    schemas.validate(frame, schemas.population_schema(CODES), scb_population.SOURCE)
+    validate_raw("population", frame, scb_population.SOURCE, [in_registry(CODES)])
     requests = {(r.path, r.args.get("valueCodes[Tid]")): r for r, _ in httpserver.log}
     history = requests[("/api/v2/tables/TAB638/data", "2024")].args
     assert history["valueCodes[ContentsCode]"] == "BE0101N1"
@@ -379,8 +380,8 @@ def test_validation_names_source_and_offending_rows(httpserver: HTTPServer, live
     frame = scb_population.fetch_population(live, CODES, first_year=2025)
     frame.loc[3, "population"] = -1
     frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)  # a repeated key
-    with pytest.raises(schemas.RawValidationError) as error:
-        schemas.validate(frame, schemas.population_schema(["0180"]), scb_population.SOURCE)
+    with pytest.raises(RawValidationError) as error:
+        validate_raw("population", frame, scb_population.SOURCE, [in_registry(["0180"])])
     message = str(error.value)
     assert message.startswith(f"{scb_population.SOURCE}: raw.population failed")
     assert "greater_than_or_equal_to(0)" in message and "-1" in message
@@ -401,5 +402,5 @@ def test_rate_above_100_is_rejected() -> None:
             "is_sample": [False],
         }
     )
-    with pytest.raises(schemas.RawValidationError, match="in_range"):
-        schemas.validate(share, schemas.he_population_share_schema(["0180"]), scb_he.SOURCE)
+    with pytest.raises(RawValidationError, match="less_than_or_equal_to"):
+        validate_raw("he_population_share", share, scb_he.SOURCE, [in_registry(["0180"])])

@@ -21,9 +21,10 @@ def extract_command(argv: list[str]) -> int:
     for path in args.files:
         result += extract_file(path)
     figures, documents, issues = result.frames()
+    # dates as ISO text in both formats
     frame = issues if args.issues else figures.assign(
-        period_start=figures["period_start"].dt.strftime("%Y-%m-%d"),
-        period_end=figures["period_end"].dt.strftime("%Y-%m-%d"))
+        period_start=figures["period_start"].astype(str),
+        period_end=figures["period_end"].astype(str))
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:

@@ -1,5 +1,5 @@
 """One document -> rows of ``raw.report_figures``, its ``raw.report_documents`` row and its
-``raw.report_issues`` (table contracts in docs/architecture.md)."""
+``raw.report_issues`` (their contracts: the dbt sources, ``ingestion.contracts``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.contracts import raw_frame
 from ingestion.reports import checks, prose
 from ingestion.reports.documents import (
     DOCUMENT_ERRORS,
@@ -17,18 +18,6 @@ from ingestion.reports.documents import (
     source_name,
 )
 from ingestion.reports.walker import Walker
-
-FIGURE_COLUMNS = [
-    "document_id", "source", "association", "association_id", "report_type", "period_start",
-    "period_end", "basis", "metric", "member", "intervention", "gender", "reason", "value",
-    "unit", "page", "line", "raw_text", "origin", "check_status", "check_messages", "is_sample",
-]
-DOCUMENT_COLUMNS = [
-    "document_id", "source", "association", "association_id", "association_status",
-    "association_candidates", "report_type", "period_start", "period_end", "period_evidence",
-    "status", "error", "n_figures", "is_sample",
-]
-ISSUE_COLUMNS = ["document_id", "source", "check_name", "severity", "line", "message"]
 
 
 @dataclass
@@ -44,17 +33,10 @@ class Extraction:
         return self
 
     def frames(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        figures = pd.DataFrame(self.figures, columns=FIGURE_COLUMNS)
-        for column in ("period_start", "period_end"):
-            figures[column] = pd.to_datetime(figures[column])
-        figures = figures.astype({"value": "float64", "page": "Int64", "line": "Int64",
-                                  "is_sample": "bool"})
-        documents = pd.DataFrame(self.documents, columns=DOCUMENT_COLUMNS)
-        for column in ("period_start", "period_end"):
-            documents[column] = pd.to_datetime(documents[column])
-        documents = documents.astype({"n_figures": "int64", "is_sample": "bool"})
-        issues = pd.DataFrame(self.issues, columns=ISSUE_COLUMNS).astype({"line": "Int64"})
-        return figures, documents, issues
+        """The three raw tables, in their contracts' columns and types."""
+        return (raw_frame("report_figures", self.figures),
+                raw_frame("report_documents", self.documents),
+                raw_frame("report_issues", self.issues))
 
 
 def extract_bytes(data: bytes, source: str,

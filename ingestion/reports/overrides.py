@@ -34,8 +34,9 @@ def load(path: Path) -> pd.DataFrame:
     if missing:
         raise ValueError(f"{path}: missing columns {sorted(missing)}")
     frame = frame.replace({"": None})
-    for column in ("period_start", "period_end"):
-        frame[column] = pd.to_datetime(frame[column])
+    for column in ("period_start", "period_end"):  # dates, as the figures hold them
+        frame[column] = [None if pd.isna(day) else day.date()
+                         for day in pd.to_datetime(frame[column])]
     frame["value"] = frame["value"].astype(float) * frame["unit"].map(
         lambda unit: UNIT_FACTORS.get(unit, 1.0))
     for column in ("changed_by", "why"):

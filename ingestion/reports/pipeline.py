@@ -36,17 +36,14 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion import config
-from ingestion.reports import download, overrides
+from ingestion.reports import checks, download, overrides
 from ingestion.reports.documents import load_associations, source_name
 from ingestion.reports.extract import Extraction, extract_file, failed
-from ingestion.validation import raw_reports
-from ingestion.validation.raw_reports import (
-    ReportDocumentsSchema,
-    ReportFiguresSchema,
-    ReportIssuesSchema,
-)
+from ingestion.validation.tables import rules_version, validate_raw
 
 DOCUMENT_SUFFIXES = {".txt", ".pdf"}
+# What a failed validation of the report tables names as their source.
+SOURCE = "report documents"
 
 
 @dataclass
@@ -117,9 +114,10 @@ def extract_reports(folders: list[Path] | None = None, urls: list[str] | None = 
     issues = pd.DataFrame([*issues.to_dict(orient="records"), *override_issues],
                           columns=issues.columns).astype(issues.dtypes.to_dict())
     tables = ReportTables(
-        figures=ReportFiguresSchema.validate(figures),
-        documents=ReportDocumentsSchema.validate(documents),
-        issues=ReportIssuesSchema.validate(issues),
+        figures=validate_raw("report_figures", figures, SOURCE,
+                             [checks.every_violation_is_flagged_rule()]),
+        documents=validate_raw("report_documents", documents, SOURCE),
+        issues=validate_raw("report_issues", issues, SOURCE),
     )
     _store(key, tables)
     prune_cache(cache_folder(), config.report_cache_max_age_days(),
@@ -208,7 +206,7 @@ def _tables_key(associations: dict[str, tuple[str, ...]], sources: list[Source],
     """Everything the three tables depend on: the documents (or why they are missing), the
     overrides, the extractor and the raw schemas."""
     digest = hashlib.sha256(_extractor_version(associations).encode())
-    digest.update(Path(raw_reports.__file__).read_bytes())
+    digest.update(rules_version().encode())
     digest.update(overrides_path.read_bytes() if overrides_path.exists() else b"no overrides")
     for source in sources:
         digest.update(f"\0{source.name}\0{source.document_id or source.error}".encode())

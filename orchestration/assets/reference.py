@@ -36,6 +36,6 @@ def reference_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult
         rows = warehouse.write_table("raw", table, frame)
         metadata: dict[str, int] = {"rows": rows}
         if "confidence" in frame:
-            for confidence in sorted(reference.CONFIDENCE):
-                metadata[f"{confidence}_rows"] = int((frame["confidence"] == confidence).sum())
+            for confidence, rows in frame["confidence"].value_counts().sort_index().items():
+                metadata[f"{confidence}_rows"] = int(rows)
         yield MaterializeResult(asset_key=table, metadata=metadata)

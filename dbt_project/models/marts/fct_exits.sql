@@ -28,7 +28,7 @@ final as (
         figures.gender,
         associations.association_name,
         figures.report_type,
-        figures.value as exits,
+        figures.value::bigint as exits,
         figures.document_id,
         figures.page,
         figures.line,

@@ -24,14 +24,15 @@ final as (
 
     select
         he.association_id,
-        he.year,
+        he.year::integer as year,
         he.benefit_type,
         associations.association_name,
-        he.full_year_equivalents,
+        he.full_year_equivalents::double as full_year_equivalents,
         population.age_band as he_age_band,
-        population.he_population,
+        population.he_population::bigint as he_population,
         -- SCB's own HE rate: HE per 100 inhabitants of its HE age band
-        100 * he.full_year_equivalents / nullif(population.he_population, 0) as he_rate_pct,
+        (100 * he.full_year_equivalents / nullif(population.he_population, 0))::double
+            as he_rate_pct,
         he.n_municipalities,
         he.is_sample or coalesce(population.is_sample, false) as is_sample
 

@@ -61,12 +61,13 @@ final as (
         costs.period_end,
         costs.intervention,
         associations.association_name,
-        costs.budget_sek,
-        costs.outcome_sek,
+        costs.budget_sek::decimal(18, 2) as budget_sek,
+        costs.outcome_sek::decimal(18, 2) as outcome_sek,
         -- as the reports' "avvikelse": positive = under budget
-        costs.budget_sek - costs.outcome_sek as difference_sek,
-        participants.participants,
-        costs.outcome_sek / nullif(participants.participants, 0) as cost_per_participant_sek,
+        (costs.budget_sek - costs.outcome_sek)::decimal(18, 2) as difference_sek,
+        participants.participants::bigint as participants,
+        (costs.outcome_sek / nullif(participants.participants, 0))::decimal(18, 2)
+            as cost_per_participant_sek,
         costs.document_id,
         costs.is_flagged,
         costs.is_sample

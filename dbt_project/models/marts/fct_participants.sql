@@ -56,9 +56,9 @@ final as (
         pivoted.intervention,
         pivoted.gender,
         associations.association_name,
-        pivoted.participants,
-        pivoted.participants_started,
-        pivoted.participants_exited,
+        pivoted.participants::bigint as participants,
+        pivoted.participants_started::bigint as participants_started,
+        pivoted.participants_exited::bigint as participants_exited,
         pivoted.document_id,
         pivoted.is_flagged,
         pivoted.is_sample

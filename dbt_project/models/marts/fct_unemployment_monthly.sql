@@ -62,9 +62,11 @@ final as (
         aggregated.sex,
         aggregated.measure,
         associations.association_name,
-        aggregated.persons,
-        aggregated.labour_force,
-        100 * aggregated.persons / nullif(aggregated.labour_force_unmasked, 0) as share_pct,
+        aggregated.persons::bigint as persons,
+        -- a 12-month mean: summed exactly, published as a fractional number
+        aggregated.labour_force::double as labour_force,
+        (100 * aggregated.persons / nullif(aggregated.labour_force_unmasked, 0))::double
+            as share_pct,
         aggregated.n_municipalities,
         aggregated.n_municipalities_masked,
         aggregated.is_sample
