@@ -13,17 +13,21 @@ import base64
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from ingestion import config
+from ingestion.fingerprint import exports_code_version
 from outputs.charts import Chart, build_charts
 from outputs.export import export_charts, export_report, export_workbook
 from outputs.report import markdown_preview
 from outputs.tables import FUNDING, Snapshot, load_snapshot, write_flat_files
 
 PUBLISHED_WAREHOUSE = AssetKey(["published_warehouse"])
+# Dagster records it with each export, so the nightly schedule sees exports written by
+# other code and rewrites them from the published warehouse without rebuilding it.
+CODE_VERSION = exports_code_version()
 # Lower resolution than the files: the preview is stored in Dagster's event log.
 PREVIEW_DPI = 60
 
 
-@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_workbook() -> MaterializeResult:
     """data/exports/finsam.xlsx: "Läs mig" and one sheet per mart, Swedish headers."""
     snapshot = load_snapshot(config.published_warehouse_path())
@@ -37,7 +41,7 @@ def exports_workbook() -> MaterializeResult:
     })
 
 
-@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_tables() -> MaterializeResult:
     """data/exports/csv/<mart>.csv and data/exports/parquet/<mart>.parquet."""
     warehouse = config.published_warehouse_path()
@@ -51,7 +55,7 @@ def exports_tables() -> MaterializeResult:
     })
 
 
-@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_charts() -> MaterializeResult:
     """data/exports/charts/*.png and data/exports/charts.html."""
     snapshot = load_snapshot(config.published_warehouse_path())
@@ -65,7 +69,7 @@ def exports_charts() -> MaterializeResult:
     })
 
 
-@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_report() -> MaterializeResult:
     """data/exports/report.html: the charts and the key table on one page."""
     snapshot = load_snapshot(config.published_warehouse_path())
