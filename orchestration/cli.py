@@ -72,25 +72,31 @@ def _run(instance, tags: dict[str, str], asset_selection=None) -> bool:
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     if not result.success:
-        _report_failure(result)
+        print(failure_report(result), file=sys.stderr)
     return result.success
 
 
-def _report_failure(result) -> None:
-    """Say what failed and why: the failed steps' errors and the failed checks' findings
-    (which name the offending rows), then that nothing was published."""
+def failure_report(result) -> str:
+    """What failed and why: the failed steps' errors and the failed checks' findings (which
+    name the offending rows), then that nothing was published."""
+    lines = []
     failures = result.get_step_failure_events()
     for event in failures:
         error = event.step_failure_data.error
-        print(f"step {event.step_key} failed: {error.message.strip() if error else ''}",
-              file=sys.stderr)
+        # Dagster wraps the asset's exception; that exception says what went wrong.
+        while error is not None and error.cause is not None and (
+            error.cls_name or "").startswith("Dagster"):
+            error = error.cause
+        lines.append(f"step {event.step_key} failed: {error.message.strip() if error else ''}")
     for evaluation in result.get_asset_check_evaluations():
         if not evaluation.passed:
-            print(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} "
-                  f"failed: {evaluation.description or ''}", file=sys.stderr)
+            lines.append(f"check {evaluation.check_name} on "
+                         f"{evaluation.asset_key.to_user_string()} failed: "
+                         f"{evaluation.description or ''}")
     steps = ", ".join(event.step_key for event in failures) or "a blocking check"
-    print(f"refresh failed in {steps}; the published warehouse is unchanged: "
-          f"{config.published_warehouse_path()}", file=sys.stderr)
+    lines.append(f"refresh failed in {steps}; the published warehouse is unchanged: "
+                 f"{config.published_warehouse_path()}")
+    return "\n".join(lines)
 
 
 def summary() -> int:
