@@ -13,8 +13,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ingestion import config
+
+if TYPE_CHECKING:
+    from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
 
 
 def _prepare_dagster_environment() -> None:
@@ -58,7 +63,8 @@ def nightly() -> int:
     return summary()
 
 
-def _run(instance, tags: dict[str, str], asset_selection=None) -> bool:
+def _run(instance: DagsterInstance, tags: dict[str, str],
+         asset_selection: Sequence[AssetKey] | None = None) -> bool:
     """Run the job in-process (only ``asset_selection`` when given); on failure say why."""
     from orchestration.definitions import defs
 
@@ -76,7 +82,7 @@ def _run(instance, tags: dict[str, str], asset_selection=None) -> bool:
     return result.success
 
 
-def failure_report(result) -> str:
+def failure_report(result: ExecuteInProcessResult) -> str:
     """What failed and why: the failed steps' errors and the failed checks' findings (which
     name the offending rows), then that nothing was published."""
     lines = []

@@ -222,3 +222,18 @@ def test_memberships_valid_on_a_day_include_both_ends() -> None:
     assert fingerprint.memberships_valid_on(rows, date(2024, 7, 1)) == [
         ("a", "0002"), ("b", "0003")]
     assert fingerprint.memberships_valid_on(rows, date(2023, 12, 31)) == []
+
+
+def test_finsam_nightly_prints_why_it_skips(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture) -> None:
+    from orchestration.cli import main
+
+    # The project's instance (dagster.yaml), its storage in the data folder, as finsam sets.
+    monkeypatch.setenv("DAGSTER_HOME", str(config.REPO_ROOT))
+    monkeypatch.setenv("FINSAM_DAGSTER_STORAGE", str(data_dir / "dagster"))
+    (data_dir / "dagster").mkdir()
+    with DagsterInstance.get() as instance:
+        _record_refresh(instance, _decision(instance))
+        _record_exports(instance, fingerprint.exports_code_version())
+    assert main(["nightly"]) == 0
+    assert capsys.readouterr().out.startswith("skipped: inputs unchanged since refresh")

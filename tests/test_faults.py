@@ -10,7 +10,8 @@ against a private data folder (tests/refresh_helpers.py):
 4. SIGKILL mid-refresh: tests/test_refresh.py::test_killed_refresh_leaves_published_warehouse_intact
    (a real process is needed to kill one);
 5. 20 analysts, each a process of its own, reading the published warehouse while a
-   refresh replaces it.
+   refresh replaces it: tests/test_refresh.py::test_refresh_command_publishes_under_open_readers
+   (the end-to-end `finsam refresh` of the publish contract).
 
 Each case starts from its own copy of the data folder of one successful refresh, shared by
 the test session (and with tests/test_refresh.py).
@@ -21,10 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,7 +45,6 @@ CORRUPT_PDF = "corrupt_report.pdf"
 EMPTY_FILE = "empty_report.txt"
 STATISTICS_ASSETS = ("population", "full_year_equivalents", "he_population_share",
                      "unemployment")
-N_READERS = 20
 
 
 def _sha256(path: Path) -> str:
@@ -175,86 +172,3 @@ def test_negative_participants_block_publish_and_are_named(refreshed: Path) -> N
     assert "Aktivitetsplatsen" in report
     assert "published_warehouse" not in materialized(result)
     assert _sha256(published) == digest
-
-
-READER = """
-import json, os, sys, time
-import duckdb
-
-path, stop = sys.argv[1], sys.argv[2]
-queries = [
-    "select count(*)::varchar || '/' || sum(contribution_total_sek)::varchar"
-    " from marts.fct_funding_vs_ideal",
-    "select count(*)::varchar || '/' || sum(value)::varchar from raw.report_figures",
-    "select sum(value_sek)::varchar from marts.fct_association_finances",
-]
-sessions, errors = [], []
-while True:
-    last = os.path.exists(stop)
-    try:
-        with duckdb.connect(path, read_only=True) as con:
-            seen = []
-            for sql in queries:
-                seen.append(con.execute(sql).fetchone()[0])
-                time.sleep(0.02)
-            # The first query again, after the others: the session's warehouse must not move.
-            seen.append(con.execute(queries[0]).fetchone()[0])
-        sessions.append(seen)
-    except Exception as exc:
-        errors.append(f"{type(exc).__name__}: {exc}")
-    if last:
-        break
-    time.sleep(1.0)  # analysts, not a load test: leave the refresh its CPU
-print(json.dumps({"sessions": sessions, "errors": errors}))
-"""
-
-
-def _totals(path: Path, stop: Path) -> list[str]:
-    """What one reader session sees (``stop`` exists, so the reader reads once)."""
-    stop.touch()
-    result = subprocess.run([sys.executable, "-c", READER, str(path), str(stop)],
-                            capture_output=True, text=True, timeout=60, check=True)
-    [session] = json.loads(result.stdout)["sessions"]
-    return session
-
-
-def test_concurrent_readers_see_one_consistent_warehouse(refreshed: Path, tmp_path: Path
-                                                         ) -> None:
-    published = refreshed / "warehouse.duckdb"
-    old = _totals(published, tmp_path / "once")
-    # A corrected figure, so the refresh publishes a warehouse with other totals.
-    report = refreshed / "documents" / "sample_stockholms_stad_arsredovisning_2024.txt"
-    text = report.read_text(encoding="utf-8")
-    printed = "Driftbidrag från staten 17 000 000"
-    assert printed in text
-    corrected = text.replace(printed, "Driftbidrag från staten 17 400 000")
-    stop = tmp_path / "stop"
-    readers = [
-        subprocess.Popen([sys.executable, "-c", READER, str(published), str(stop)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(N_READERS)
-    ]
-    try:
-        with _replaced(report, corrected.encode("utf-8")):
-            result = run_refresh_in_process(refreshed)
-    finally:
-        stop.touch()
-        outputs = [reader.communicate(timeout=120) for reader in readers]
-    assert result.success, failure_report(result)
-    new = _totals(published, tmp_path / "once")
-    assert new[0] != old[0] and new[1] != old[1], "the refresh did not replace the warehouse"
-
-    sessions = []
-    for stdout, stderr in outputs:
-        report = json.loads(stdout)
-        assert report["errors"] == [], report["errors"][:3]
-        assert report["sessions"], stderr
-        sessions += report["sessions"]
-    for session in sessions:
-        assert session[0] == session[-1], f"the warehouse moved under a session: {session}"
-        assert session[:3] in (old[:3], new[:3]), f"a mix of two warehouses: {session}"
-    # The readers really overlapped the refresh: they saw the old warehouse and the new one.
-    assert any(s[:3] == old[:3] for s in sessions)
-    assert any(s[:3] == new[:3] for s in sessions)
-    assert len(sessions) > N_READERS
-    assert os.path.exists(published)

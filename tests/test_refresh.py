@@ -2,17 +2,19 @@
 
 Analysts hold read-only connections on the published warehouse; a refresh must never
 block on them, break them, or leave the published file changed unless it succeeded. Two
-refreshes run as `finsam refresh` in a subprocess (the command end to end under an open
-reader, and one killed with SIGKILL); the others run the job in this process.
+refreshes run as `finsam refresh` in a subprocess (the command end to end under open
+readers, and one killed with SIGKILL); the others run the job in this process.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -46,37 +48,105 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return refreshed_data_dir(tmp_path_factory)
 
 
-def _forget_last_build(published: Path) -> None:
-    """Make the next refresh rebuild and republish although its inputs are unchanged (a
-    refresh skips dbt and publishing when nothing changed since the recorded build)."""
-    with duckdb.connect(str(published)) as con:
-        con.execute("drop table if exists meta.build_inputs")
+# An analyst's session, run as a process of its own: the three totals, then the first again
+# (the warehouse must not move under a session), every second until ``stop`` exists.
+READER = """
+import json, os, sys, time
+import duckdb
+
+path, stop = sys.argv[1], sys.argv[2]
+queries = [
+    "select count(*)::varchar || '/' || sum(contribution_total_sek)::varchar"
+    " from marts.fct_funding_vs_ideal",
+    "select count(*)::varchar || '/' || sum(value)::varchar from raw.report_figures",
+    "select sum(value_sek)::varchar from marts.fct_association_finances",
+]
+sessions, errors = [], []
+while True:
+    last = os.path.exists(stop)
+    try:
+        with duckdb.connect(path, read_only=True) as con:
+            seen = []
+            for sql in queries:
+                seen.append(con.execute(sql).fetchone()[0])
+                time.sleep(0.02)
+            seen.append(con.execute(queries[0]).fetchone()[0])
+        sessions.append(seen)
+    except Exception as exc:
+        errors.append(f"{type(exc).__name__}: {exc}")
+    if last:
+        break
+    time.sleep(1.0)  # analysts, not a load test: leave the refresh its CPU
+print(json.dumps({"sessions": sessions, "errors": errors}))
+"""
+N_READERS = 20
 
 
-def test_refresh_command_publishes_a_new_file_under_an_open_reader(refreshed: Path) -> None:
+def _totals(path: Path, stop: Path) -> list[str]:
+    """What one reader session sees (``stop`` exists, so the reader reads once)."""
+    stop.touch()
+    result = subprocess.run([sys.executable, "-c", READER, str(path), str(stop)],
+                            capture_output=True, text=True, timeout=60, check=True)
+    [session] = json.loads(result.stdout)["sessions"]
+    return session
+
+
+def test_refresh_command_publishes_under_open_readers(refreshed: Path, tmp_path: Path) -> None:
+    """`finsam refresh` end to end while analysts read: an open connection keeps working on
+    the file it opened, 20 reader processes each see the old warehouse or the new one and
+    never a mix, and the command prints where the warehouse is and its rows per mart."""
     published = refreshed / "warehouse.duckdb"
-    before = mart_contents(published)
-    assert set(before) >= EXPECTED_MARTS
-    assert before["fct_funding_vs_ideal"], "funding mart is empty"
-    _forget_last_build(published)
+    old = _totals(published, tmp_path / "once")
     inode = published.stat().st_ino
+    # A corrected figure, so the refresh publishes a warehouse with other totals.
+    report = refreshed / "documents" / "sample_stockholms_stad_arsredovisning_2024.txt"
+    text = report.read_text(encoding="utf-8")
+    printed = "Driftbidrag från staten 17 000 000"
+    assert printed in text
+    corrected = text.replace(printed, "Driftbidrag från staten 17 400 000")
+
     reader = duckdb.connect(str(published), read_only=True)
+    stop = tmp_path / "stop"
+    readers = [
+        subprocess.Popen([sys.executable, "-c", READER, str(published), str(stop)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(N_READERS)
+    ]
     try:
         count = reader.execute("select count(*) from marts.fct_funding_vs_ideal").fetchone()[0]
+        report.write_text(corrected, encoding="utf-8")
         result = run_refresh(refreshed)
-        assert result.returncode == 0, result.stdout + result.stderr
-        # The reader still sees its (old) file, unharmed.
-        again = reader.execute("select count(*) from marts.fct_funding_vs_ideal").fetchone()[0]
-        assert again == count
+        # The open connection still reads its (old) file, unharmed.
+        assert reader.execute("select count(*) from marts.fct_funding_vs_ideal"
+                              ).fetchone()[0] == count
     finally:
+        report.write_text(text, encoding="utf-8")
         reader.close()
+        stop.touch()
+        outputs = [process.communicate(timeout=120) for process in readers]
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
     assert published.stat().st_ino != inode, "the refresh did not publish a new file"
     assert not (refreshed / "build" / "warehouse.duckdb").exists(), "build file left behind"
-    # The same inputs give the same marts.
-    assert mart_contents(published) == before
+    new = _totals(published, tmp_path / "once")
+    assert new[0] != old[0] and new[1] != old[1], "the refresh did not replace the warehouse"
+
+    sessions = []
+    for stdout, stderr in outputs:
+        seen = json.loads(stdout)
+        assert seen["errors"] == [], seen["errors"][:3]
+        assert seen["sessions"], stderr
+        sessions += seen["sessions"]
+    for session in sessions:
+        assert session[0] == session[-1], f"the warehouse moved under a session: {session}"
+        assert session[:3] in (old[:3], new[:3]), f"a mix of two warehouses: {session}"
+    # The readers really overlapped the refresh: they saw the old warehouse and the new one.
+    assert any(s[:3] == old[:3] for s in sessions)
+    assert any(s[:3] == new[:3] for s in sessions)
+    assert len(sessions) > N_READERS
+
     # The summary names the warehouse and the rows per mart.
+    rows = len(mart_contents(published)["fct_funding_vs_ideal"])
     assert f"warehouse: {published}" in result.stdout
-    rows = len(before["fct_funding_vs_ideal"])
     summary = [line.split() for line in result.stdout.splitlines()]
     assert ["marts.fct_funding_vs_ideal", str(rows), "rows"] in summary
 
@@ -121,6 +191,8 @@ def test_unchanged_inputs_skip_the_build_unless_the_memberships_of_the_day_diffe
 ) -> None:
     published = refreshed / "warehouse.duckdb"
     before = mart_contents(published)
+    assert set(before) >= EXPECTED_MARTS
+    assert before["fct_funding_vs_ideal"], "funding mart is empty"
     inode = published.stat().st_ino
 
     unchanged = run_refresh_in_process(refreshed)
