@@ -21,9 +21,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import AssetKey
 
 from ingestion import fingerprint
-from ingestion.warehouse import RUN_MARKER
+from ingestion.warehouse import RUN_MARKER, recorded_build_inputs
 from tests.refresh_helpers import (
     failure_report,
     mart_contents,
@@ -210,6 +211,23 @@ def test_unchanged_inputs_skip_the_build_unless_the_memberships_of_the_day_diffe
     assert published.stat().st_ino != inode
     # dbt itself still builds for the real date, so the same inputs give the same marts.
     assert mart_contents(published) == before
+
+
+def test_a_build_of_some_models_is_not_recorded_as_a_build_of_all(
+    refreshed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One model materialised alone (as from the UI) must not make the next refresh skip
+    the others."""
+    with duckdb.connect(str(refreshed / "warehouse.duckdb"), read_only=True) as con:
+        recorded = recorded_build_inputs(con)
+    day = _day_with_other_memberships(refreshed / "reference")
+    monkeypatch.setattr(fingerprint, "today", lambda: day)
+    result = run_refresh_in_process(refreshed, asset_selection=[AssetKey(["marts",
+                                                                          "dim_association"])])
+    assert result.success, failure_report(result)
+    assert materialized(result) == {"marts/dim_association"}
+    with duckdb.connect(str(refreshed / "build" / "warehouse.duckdb"), read_only=True) as con:
+        assert recorded_build_inputs(con) == recorded
 
 
 def test_killed_refresh_leaves_published_warehouse_intact(refreshed: Path) -> None:

@@ -68,6 +68,7 @@ def finsam_dbt_models(
         # A fixed target folder per data folder keeps dbt's partial parse between runs.
         yield from dbt.cli(["build"], context=context,
                            target_path=config.dbt_target_dir()).stream()
-    if inputs is not None:
+    # Only a build of every model is a build of these inputs (not one model from the UI).
+    if inputs is not None and not context.is_subset:
         with warehouse.connect() as con:
             record_build_inputs(con, inputs)
