@@ -226,12 +226,11 @@ def pdf_extraction_throughput(documents: Path, scratch: Path) -> dict[str, float
 
 
 def dbt(args: list[str], data_dir: Path, target: Path) -> float:
-    command = [str(Path(sys.executable).with_name("dbt")), *args, "--project-dir",
-               str(REPO_ROOT / "dbt_project"), "--profiles-dir", str(REPO_ROOT / "dbt_project"),
-               "--target-path", str(target), "--quiet"]
+    from ingestion.warehouse import run_dbt
+
     started = time.perf_counter()
-    result = subprocess.run(command, env=env_for(data_dir), cwd=REPO_ROOT / "dbt_project",
-                            capture_output=True, text=True)
+    result = run_dbt(data_dir / "build" / "warehouse.duckdb", [*args, "--quiet"], target,
+                     cwd=REPO_ROOT / "dbt_project", capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout[-3000:]}{result.stderr}")

@@ -7,11 +7,23 @@ benchmarks can run the whole pipeline against a temporary directory.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
+
+# dbt: the project, its profile (profiles.yml sits in the project), and the dbt installed
+# beside this Python, so nothing depends on PATH (cron, the Dagster daemon).
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DBT_PROFILES_DIR = DBT_PROJECT_DIR
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+# The manifest Dagster loads: `dagster-dbt project prepare-and-package` writes it here
+# (relative to DBT_PROJECT_DIR) when `make` sets up, see orchestration/project.py.
+DBT_MANIFEST_TARGET = Path("target")
+# profiles.yml reads the database file dbt writes from this variable. It is set only in the
+# environment of the dbt process (ingestion.warehouse.dbt_env), never in ours.
+DBT_DATABASE_VARIABLE = "FINSAM_DBT_DATABASE"
 
 
 def data_dir() -> Path:
@@ -30,6 +42,12 @@ def build_dir() -> Path:
 def build_warehouse_path() -> Path:
     """The file a refresh writes into before it is published."""
     return build_dir() / "warehouse.duckdb"
+
+
+def dbt_target_dir() -> Path:
+    """dbt's target and log folder for refreshes of this data folder; kept between runs so
+    dbt parses only what changed."""
+    return data_dir() / "dbt_target"
 
 
 def reference_dir() -> Path:

@@ -14,14 +14,16 @@ import fcntl
 import hashlib
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from ingestion import config
+from ingestion import config, fingerprint
 
 RUN_MARKER = "RUN_ID"
 # Table comment of a table write_table wrote: the fingerprint of its rows.
@@ -159,20 +161,24 @@ def table_fingerprints(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str,
     }
 
 
-def build_inputs(con: duckdb.DuckDBPyConnection, code_paths: list[Path]) -> str | None:
-    """Fingerprint of what a dbt build of this file reads: every raw table's fingerprint
-    and the code from dbt to the exports (``code_paths``, files or folders). None when a
-    raw table has no fingerprint (written some other way): always build then."""
+def build_inputs(
+    con: duckdb.DuckDBPyConnection, code_version: str, day: date | None = None
+) -> str | None:
+    """Fingerprint of what a dbt build of this file reads: every raw table's fingerprint,
+    the build's code (``code_version``), and the memberships valid on ``day`` (default
+    today), on which the current-member marts depend. None when a raw table has no
+    fingerprint (written some other way): always build then."""
     raw = table_fingerprints(con, "raw")
     if not raw or None in raw.values():
         return None
     digest = hashlib.sha256(repr(sorted(raw.items())).encode())
-    for root in code_paths:
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-        for path in files:
-            if "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(config.REPO_ROOT)).encode())
-                digest.update(path.read_bytes())
+    digest.update(code_version.encode())
+    members = con.execute(
+        "select association_id, municipality_code, valid_from::varchar, valid_to::varchar"
+        " from raw.association_members"
+    ).fetchall() if "association_members" in raw else []
+    valid = fingerprint.memberships_valid_on(members, day or fingerprint.today())
+    digest.update(repr(valid).encode())
     return digest.hexdigest()
 
 
@@ -191,6 +197,22 @@ def record_build_inputs(con: duckdb.DuckDBPyConnection, fingerprint: str) -> Non
     con.execute(f"create or replace table {BUILD_INPUTS_TABLE} as "
                 "select ? as fingerprint, current_timestamp::timestamp as built_at",
                 [fingerprint])
+
+
+def dbt_env(database: Path) -> dict[str, str]:
+    """What dbt needs in its environment to write ``database`` (profiles.yml reads it)."""
+    return {config.DBT_DATABASE_VARIABLE: str(database), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def run_dbt(database: Path, args: list[str], target_path: Path, **run_args: object
+            ) -> subprocess.CompletedProcess:
+    """``dbt <args>`` on the project, writing ``database``, with its artifacts and logs in
+    ``target_path``. ``run_args`` go to ``subprocess.run`` (e.g. ``capture_output=True``)."""
+    command = [str(config.DBT_EXECUTABLE), *args,
+               "--project-dir", str(config.DBT_PROJECT_DIR),
+               "--profiles-dir", str(config.DBT_PROFILES_DIR),
+               "--target-path", str(target_path), "--log-path", str(target_path)]
+    return subprocess.run(command, env={**os.environ, **dbt_env(database)}, **run_args)
 
 
 def _is_valid_database(path: Path) -> bool:

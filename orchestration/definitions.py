@@ -8,13 +8,13 @@ from dagster import (
     load_asset_checks_from_modules,
     load_assets_from_modules,
 )
-from dagster_dbt import DbtCliResource
 
+from ingestion import config
 from orchestration.assets import dbt, exports, publish, reference, reports, statistics
 from orchestration.assets.checks import build_pandera_checks
 from orchestration.jobs import nightly_refresh, nightly_schedule
-from orchestration.project import DBT_EXECUTABLE, dbt_project
-from orchestration.resources import WarehouseResource
+from orchestration.project import dbt_project
+from orchestration.resources import FinsamDbtResource, WarehouseResource
 
 _modules = [reference, statistics, reports, dbt, publish, exports]
 
@@ -26,7 +26,8 @@ defs = Definitions(
     resources={
         # The run's private DuckDB build file; published atomically by `published_warehouse`.
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": FinsamDbtResource(project_dir=dbt_project,
+                                 dbt_executable=str(config.DBT_EXECUTABLE)),
     },
     # One process per run: DuckDB allows a single writer per file, and the steps share the
     # build file and its lock.

@@ -1,59 +1,42 @@
-"""The dbt project, and its manifest prepared on first use.
+"""The dbt project as Dagster sees it.
 
-``@dbt_assets`` needs a manifest when the definitions load. Instead of a manual ``dbt parse``
-step we parse when the manifest is missing or older than any dbt source file, so a fresh
-clone and an edited model both just work; an up-to-date manifest costs a few ``stat``
-calls. The manifest has a target folder of its own (other dbt commands write ``target/``)
-and a lock, so processes loading the definitions at once never read a half-written file.
+The manifest is built ahead of time, never when this code is imported: `make` runs
+``dagster-dbt project prepare-and-package --file orchestration/project.py`` whenever a dbt
+file changed, and under ``dagster dev`` (`make ui`) ``prepare_if_dev`` parses again on every
+reload. Paths and settings come from ``ingestion.config``.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import sys
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtProject
 
 from ingestion import config
+from ingestion.fingerprint import code_files
 
-DBT_PROJECT_DIR = config.REPO_ROOT / "dbt_project"
-
-# dbt's profile reads the build file's location from the environment.
-os.environ.setdefault("FINSAM_DATA_DIR", str(config.data_dir()))
-
-# The dbt installed beside this Python, so nothing depends on PATH (cron, the daemon).
-DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# What builds the manifest; named in the error when it is missing.
+PREPARE_COMMAND = ("`make manifest` (runs `dagster-dbt project prepare-and-package"
+                   " --file orchestration/project.py`)")
 
 dbt_project = DbtProject(
-    project_dir=DBT_PROJECT_DIR,
-    profiles_dir=DBT_PROJECT_DIR,
-    target="build",
-    target_path=Path("target") / "dagster",
+    project_dir=config.DBT_PROJECT_DIR,
+    profiles_dir=config.DBT_PROFILES_DIR,
+    target_path=config.DBT_MANIFEST_TARGET,
 )
+dbt_project.prepare_if_dev()
 
 
-def _newest_source_mtime(project_dir: Path) -> float:
-    watched = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
-    for folder in ("models", "macros", "tests"):
-        watched.extend(p for p in (project_dir / folder).rglob("*") if p.is_file())
-    return max((p.stat().st_mtime for p in watched if p.exists()), default=0.0)
-
-
-def ensure_manifest() -> Path:
+def manifest_path() -> Path:
+    """The prepared manifest; a clear error when it is missing or older than a dbt file
+    (Dagster's assets would not match the models dbt builds)."""
     manifest = dbt_project.manifest_path
-    manifest.parent.mkdir(parents=True, exist_ok=True)
-    with open(manifest.parent.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(
-            DBT_PROJECT_DIR
-        ):
-            # Parse in a folder of its own (kept for dbt's partial parse) and rename the
-            # manifest into place, so a reader never sees a half-written file.
-            scratch = manifest.parent.with_name("dagster-parse")
-            DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE).cli(
-                ["--quiet", "parse"], target_path=scratch
-            ).wait()
-            os.replace(scratch / "manifest.json", manifest)
+    if not manifest.exists():
+        raise FileNotFoundError(f"no dbt manifest at {manifest}: build it with {PREPARE_COMMAND}")
+    built = manifest.stat().st_mtime
+    newer = [path for path in code_files(["dbt_project"]) if path.stat().st_mtime > built]
+    if newer:
+        raise RuntimeError(f"dbt manifest {manifest} is older than {newer[0]}. "
+                           f"Build it again with {PREPARE_COMMAND}")
     return manifest
+

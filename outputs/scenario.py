@@ -8,17 +8,14 @@ vars (`dbt_project/dbt_project.yml` lists them), and the funding comparison is p
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 
 from ingestion import config
-
-DBT_PROJECT_DIR = config.REPO_ROOT / "dbt_project"
+from ingestion.warehouse import run_dbt
 
 
 def scenario_command(argv: list[str]) -> int:
@@ -40,17 +37,9 @@ def scenario_command(argv: list[str]) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(published, out)
 
-    env = {**os.environ, "FINSAM_DATA_DIR": str(config.data_dir()),
-           "FINSAM_SCENARIO_DATABASE": str(out)}
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        # seeds too: the scenario file may predate a change of the parameter seed
-        [str(dbt), "--quiet", "build", "--resource-type", "seed", "--resource-type", "model",
-         "--target", "scenario", "--vars", args.vars,
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(out.parent / "dbt_target")],
-        env=env,
-    )
+    # seeds too: the scenario file may predate a change of the parameter seed
+    result = run_dbt(out, ["--quiet", "build", "--resource-type", "seed", "--resource-type",
+                           "model", "--vars", args.vars], out.parent / "dbt_target")
     if result.returncode != 0:
         print("dbt failed; the scenario file is incomplete", file=sys.stderr)
         return result.returncode

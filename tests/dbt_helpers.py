@@ -1,16 +1,14 @@
 """Build the dbt project against hand-made raw tables in a temporary data directory.
 
 Each call writes the raw tables into ``<data_dir>/build/warehouse.duckdb`` and runs dbt in
-a subprocess with ``FINSAM_DATA_DIR`` set, so runs of parallel tests never share an
-environment variable, a target folder or a log folder.
+a subprocess on that file (``ingestion.warehouse.run_dbt``), so runs of parallel tests
+never share an environment variable, a target folder or a log folder.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +16,7 @@ import duckdb
 import pandas as pd
 
 from ingestion import contracts, warehouse
-from ingestion.config import REPO_ROOT
 
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
 
 def raw_frame(table: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """A raw table in its contract's columns and types (``ingestion.contracts``); missing
@@ -47,18 +42,9 @@ def run_dbt(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``dbt <args>`` on the project against ``data_dir``; raises with dbt's output when
     it fails."""
-    command = [str(DBT_EXECUTABLE), *args]
-    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    command += ["--target-path", str(data_dir / "dbt_target")]
-    command += ["--log-path", str(data_dir / "dbt_logs")]
-    if dbt_vars:
-        command += ["--vars", json.dumps(dbt_vars)]
-    env = {
-        **os.environ,
-        "FINSAM_DATA_DIR": str(data_dir),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    dbt_args = [*args, "--vars", json.dumps(dbt_vars)] if dbt_vars else list(args)
+    result = warehouse.run_dbt(data_dir / "build" / "warehouse.duckdb", dbt_args,
+                               data_dir / "dbt_target", capture_output=True, text=True)
     if result.returncode != 0:
         raise AssertionError(f"dbt {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result

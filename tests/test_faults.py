@@ -1,16 +1,20 @@
-"""Faults a nightly refresh meets, each through the real refresh (`finsam refresh` in a
-subprocess against a private data folder, see tests/refresh_helpers.py):
+"""Faults a nightly refresh meets, each through the real refresh job run in this process
+against a private data folder (tests/refresh_helpers.py):
 
-1. a statistics source answering 500 for the whole run;
-2. a corrupt PDF and a zero-byte file among the report documents;
-3. impossible figures: a negative population count, negative participants in a report;
-4. SIGKILL mid-refresh: covered by
-   tests/test_refresh.py::test_killed_refresh_leaves_published_warehouse_intact;
-5. 20 analysts reading the published warehouse while it is replaced.
+1. a statistics source answering 500 for the whole run: the step fails and names the
+   source, the sources that need no network still load, nothing is published;
+2. a corrupt PDF and a zero-byte file among the report documents: each is reported, the
+   other documents load (the report assets alone: dbt is not needed to show it);
+3. impossible figures: a negative population count (rejected before dbt, the row named)
+   and negative participants in a report (through dbt to the blocking mart checks);
+4. SIGKILL mid-refresh: tests/test_refresh.py::test_killed_refresh_leaves_published_warehouse_intact
+   (a real process is needed to kill one);
+5. 20 analysts, each a process of its own, reading the published warehouse while a
+   refresh replaces it: tests/test_refresh.py::test_refresh_command_publishes_under_open_readers
+   (the end-to-end `finsam refresh` of the publish contract).
 
-One successful refresh (with the broken documents of 2 among its inputs) is shared; each
-test restores what it changes. 1 and the population case of 3 fail before dbt; the
-negative participants go through dbt to the blocking mart checks.
+Each case starts from its own copy of the data folder of one successful refresh, shared by
+the test session (and with tests/test_refresh.py).
 """
 
 from __future__ import annotations
@@ -18,10 +22,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,14 +31,20 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
-from ingestion import config
-from tests.refresh_helpers import make_data_dir, refresh_env, run_refresh
+from ingestion.sources.http import HttpClient
+from orchestration.assets.reports import report_tables
+from tests.refresh_helpers import (
+    failure_report,
+    make_data_dir,
+    materialized,
+    refreshed_data_dir,
+    run_refresh_in_process,
+)
 
 CORRUPT_PDF = "corrupt_report.pdf"
 EMPTY_FILE = "empty_report.txt"
 STATISTICS_ASSETS = ("population", "full_year_equivalents", "he_population_share",
                      "unemployment")
-N_READERS = 20
 
 
 def _sha256(path: Path) -> str:
@@ -58,78 +65,63 @@ def _replaced(path: Path, content: bytes) -> Iterator[None]:
             path.write_bytes(original)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = make_data_dir(tmp_path_factory.mktemp("faults") / "data")
+    """A copy of its own of the session's refreshed data folder for each test."""
+    return refreshed_data_dir(tmp_path_factory)
+
+
+def test_unreadable_documents_are_reported_and_the_others_load(tmp_path: Path) -> None:
+    data_dir = make_data_dir(tmp_path / "data")
     documents = data_dir / "documents"
     # A PDF cut off after its header (as a failed download leaves it) and an empty file.
     (documents / CORRUPT_PDF).write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2")
     (documents / EMPTY_FILE).write_bytes(b"")
-    result = run_refresh(data_dir)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return data_dir
-
-
-def _latest_run_materialisations(data_dir: Path) -> tuple[str, set[str]]:
-    """(status, asset keys materialised) of the latest run in ``data_dir``'s Dagster storage,
-    read in a subprocess so the test process never holds a Dagster instance."""
-    code = (
-        "import json\nfrom dagster import DagsterEventType, DagsterInstance\n"
-        "with DagsterInstance.get() as instance:\n"
-        "    run = instance.get_runs(limit=1)[0]\n"
-        "    events = instance.all_logs(run.run_id,"
-        " of_type=DagsterEventType.ASSET_MATERIALIZATION)\n"
-        "    keys = sorted({e.dagster_event.asset_key.to_user_string() for e in events})\n"
-        "    print(json.dumps([run.status.value, keys]))\n"
-    )
-    env = refresh_env(data_dir, DAGSTER_HOME=str(config.REPO_ROOT))
-    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=config.REPO_ROOT,
-                            capture_output=True, text=True, timeout=120, check=True)
-    status, keys = json.loads(result.stdout.strip().splitlines()[-1])
-    return status, set(keys)
-
-
-def test_unreadable_documents_are_reported_and_the_others_load(refreshed: Path) -> None:
-    with duckdb.connect(str(refreshed / "warehouse.duckdb"), read_only=True) as con:
-        documents = con.execute(
+    result = run_refresh_in_process(data_dir, asset_selection=list(report_tables.keys))
+    assert result.success, failure_report(result)
+    with duckdb.connect(str(data_dir / "build" / "warehouse.duckdb"), read_only=True) as con:
+        documents_table = con.execute(
             "select source, status, error from raw.report_documents order by source"
         ).fetchall()
         issues = con.execute(
             "select source from raw.report_issues where check_name = 'unreadable'"
         ).fetchall()
     by_name = {source.removeprefix("embedded:"): (status, error)
-               for source, status, error in documents}
+               for source, status, error in documents_table}
     assert by_name[CORRUPT_PDF][0] == "failed" and by_name[CORRUPT_PDF][1]
     # Named for what it is, not by whichever parser tripped over it.
     assert by_name[EMPTY_FILE][0] == "failed" and "empty" in by_name[EMPTY_FILE][1].lower()
     # Every real document still loads (the embedded samples each carry figures).
-    real = sorted(p.name for p in (refreshed / "documents").glob("sample_*.txt"))
+    real = sorted(p.name for p in documents.glob("sample_*.txt"))
     assert real and all(by_name[name] == ("loaded", None) for name in real)
     assert {s.removeprefix("embedded:") for (s,) in issues} >= {CORRUPT_PDF, EMPTY_FILE}
 
 
 def test_source_answering_500_fails_the_refresh_but_not_the_others(
-    refreshed: Path, httpserver: HTTPServer
+    refreshed: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     published = refreshed / "warehouse.duckdb"
     digest = _sha256(published)
+    # The client's retries still happen, without their backoff pauses.
+    monkeypatch.setattr(HttpClient, "_delay", lambda self, attempt, retry_after: 0.0)
     # Every HTTPS request of the live fetchers goes through this "proxy", which answers 500
     # to each of them (the tunnel is refused), for the whole run.
     httpserver.expect_request(re.compile(".*")).respond_with_data("unavailable", status=500)
-    result = run_refresh(refreshed, FINSAM_SOURCES="live", HTTPS_PROXY=httpserver.url_for("/"),
-                         https_proxy=httpserver.url_for("/"), NO_PROXY="", no_proxy="")
-    assert result.returncode != 0
-    assert "unchanged" in result.stderr
-    assert "SCB population (TAB638)" in result.stderr
-    assert "Arbetsförmedlingen" in result.stderr
+    proxy = httpserver.url_for("/")
+    result = run_refresh_in_process(refreshed, FINSAM_SOURCES="live", HTTPS_PROXY=proxy,
+                                    https_proxy=proxy, NO_PROXY="", no_proxy="")
+    assert not result.success
+    report = failure_report(result)
+    assert "unchanged" in report
+    assert "SCB population (TAB638)" in report
+    assert "Arbetsförmedlingen" in report
     assert len(httpserver.log) >= 3, "the fetchers never reached the failing source"
     assert _sha256(published) == digest
-    status, materialised = _latest_run_materialisations(refreshed)
-    assert status == "FAILURE"
+    done = materialized(result)
     # The sources that do not depend on the network still load in the same run.
-    assert {"municipalities", "report_figures", "report_documents"} <= materialised
-    assert not materialised & set(STATISTICS_ASSETS)
-    assert "published_warehouse" not in materialised
+    assert {"municipalities", "report_figures", "report_documents"} <= done
+    assert not done & set(STATISTICS_ASSETS)
+    assert "published_warehouse" not in done
 
 
 def _negative_population(snapshot: Path) -> bytes:
@@ -156,11 +148,13 @@ def test_impossible_population_blocks_publish_and_is_named(refreshed: Path) -> N
     digest = _sha256(published)
     snapshot = sorted((refreshed / "snapshots" / "scb").glob("TAB638_2*.json.gz"))[-1]
     with _replaced(snapshot, _negative_population(snapshot)):
-        result = run_refresh(refreshed)
-    assert result.returncode != 0
-    assert "raw.population failed" in result.stderr
-    assert "-7" in result.stderr
-    assert "population" in result.stderr.split("refresh failed in", 1)[1]
+        result = run_refresh_in_process(refreshed)
+    assert not result.success
+    report = failure_report(result)
+    assert "raw.population failed" in report
+    assert "-7" in report
+    assert "population" in report.split("refresh failed in", 1)[1]
+    assert "published_warehouse" not in materialized(result)
     assert _sha256(published) == digest
 
 
@@ -169,91 +163,12 @@ def test_negative_participants_block_publish_and_are_named(refreshed: Path) -> N
     digest = _sha256(published)
     document = refreshed / "documents" / "negative_participants.txt"
     with _replaced(document, NEGATIVE_PARTICIPANTS.encode()):
-        result = run_refresh(refreshed)
-    assert result.returncode != 0, result.stdout[-3000:]
-    assert "participants" in result.stderr
-    assert "Aktivitetsplatsen" in result.stdout + result.stderr
+        result = run_refresh_in_process(refreshed)
+    assert not result.success
+    report = failure_report(result)
+    # The marts were built (dbt ran), and a blocking check on them stopped the publish.
+    assert "marts/fct_participants" in materialized(result)
+    assert "participants" in report
+    assert "Aktivitetsplatsen" in report
+    assert "published_warehouse" not in materialized(result)
     assert _sha256(published) == digest
-
-
-READER = """
-import json, os, sys, time
-import duckdb
-
-path, stop = sys.argv[1], sys.argv[2]
-queries = [
-    "select count(*)::varchar || '/' || sum(contribution_total_sek)::varchar"
-    " from marts.fct_funding_vs_ideal",
-    "select count(*)::varchar || '/' || sum(value)::varchar from raw.report_figures",
-    "select sum(value_sek)::varchar from marts.fct_association_finances",
-]
-sessions, errors = [], []
-while True:
-    last = os.path.exists(stop)
-    try:
-        with duckdb.connect(path, read_only=True) as con:
-            seen = []
-            for sql in queries:
-                seen.append(con.execute(sql).fetchone()[0])
-                time.sleep(0.02)
-            # The first query again, after the others: the session's warehouse must not move.
-            seen.append(con.execute(queries[0]).fetchone()[0])
-        sessions.append(seen)
-    except Exception as exc:
-        errors.append(f"{type(exc).__name__}: {exc}")
-    if last:
-        break
-    time.sleep(1.0)  # analysts, not a load test: leave the refresh its CPU
-print(json.dumps({"sessions": sessions, "errors": errors}))
-"""
-
-
-def _totals(path: Path, stop: Path) -> list[str]:
-    """What one reader session sees (``stop`` exists, so the reader reads once)."""
-    stop.touch()
-    result = subprocess.run([sys.executable, "-c", READER, str(path), str(stop)],
-                            capture_output=True, text=True, timeout=60, check=True)
-    [session] = json.loads(result.stdout)["sessions"]
-    return session
-
-
-def test_concurrent_readers_see_one_consistent_warehouse(refreshed: Path, tmp_path: Path
-                                                         ) -> None:
-    published = refreshed / "warehouse.duckdb"
-    old = _totals(published, tmp_path / "once")
-    # A corrected figure, so the refresh publishes a warehouse with other totals.
-    report = refreshed / "documents" / "sample_stockholms_stad_arsredovisning_2024.txt"
-    text = report.read_text(encoding="utf-8")
-    printed = "Driftbidrag från staten 17 000 000"
-    assert printed in text
-    corrected = text.replace(printed, "Driftbidrag från staten 17 400 000")
-    stop = tmp_path / "stop"
-    readers = [
-        subprocess.Popen([sys.executable, "-c", READER, str(published), str(stop)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for _ in range(N_READERS)
-    ]
-    try:
-        with _replaced(report, corrected.encode("utf-8")):
-            result = run_refresh(refreshed, timeout=1200)
-    finally:
-        stop.touch()
-        outputs = [reader.communicate(timeout=120) for reader in readers]
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    new = _totals(published, tmp_path / "once")
-    assert new[0] != old[0] and new[1] != old[1], "the refresh did not replace the warehouse"
-
-    sessions = []
-    for stdout, stderr in outputs:
-        report = json.loads(stdout)
-        assert report["errors"] == [], report["errors"][:3]
-        assert report["sessions"], stderr
-        sessions += report["sessions"]
-    for session in sessions:
-        assert session[0] == session[-1], f"the warehouse moved under a session: {session}"
-        assert session[:3] in (old[:3], new[:3]), f"a mix of two warehouses: {session}"
-    # The readers really overlapped the refresh: they saw the old warehouse and the new one.
-    assert any(s[:3] == old[:3] for s in sessions)
-    assert any(s[:3] == new[:3] for s in sessions)
-    assert len(sessions) > N_READERS
-    assert os.path.exists(published)

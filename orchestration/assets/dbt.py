@@ -1,23 +1,17 @@
 """dbt models as Dagster assets: staging → intermediate → marts, with dbt tests as checks."""
 
+import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ingestion import config
-from ingestion.warehouse import build_inputs, record_build_inputs, recorded_build_inputs
-from orchestration.project import dbt_project, ensure_manifest
+from ingestion import config, fingerprint
+from ingestion.warehouse import build_inputs, dbt_env, record_build_inputs, recorded_build_inputs
+from orchestration.project import dbt_project, manifest_path
 from orchestration.resources import WarehouseResource
-
-# What a build turns the raw tables into: a change to any of it rebuilds even when the raw
-# tables are unchanged.
-BUILD_CODE = [
-    config.REPO_ROOT / "dbt_project" / name
-    for name in ("dbt_project.yml", "profiles.yml", "models", "macros", "tests")
-] + [config.REPO_ROOT / "ingestion" / "validation", config.REPO_ROOT / "orchestration",
-     config.REPO_ROOT / "outputs"]
 
 
 class FinsamDbtTranslator(DagsterDbtTranslator):
@@ -35,27 +29,46 @@ class FinsamDbtTranslator(DagsterDbtTranslator):
         )
 
 
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """``variables`` set in this process while dbt runs: ``DbtCliResource`` passes its own
+    environment to dbt and reads the profile in-process too."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 @dbt_assets(
-    manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=FinsamDbtTranslator()
+    manifest=manifest_path(), project=dbt_project, dagster_dbt_translator=FinsamDbtTranslator()
 )
 def finsam_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
     """Build and test every model in the build file (requiring ``warehouse`` prepares it).
 
-    Skipped when the build file was built from exactly these raw tables and this code (a
-    refresh in which nothing changed): no model is materialised, so the checks, publish and
-    exports downstream are skipped too and the published warehouse stays as it is.
+    Skipped when the build file was built from exactly these raw tables, this code and
+    today's memberships (a refresh in which nothing changed): no model is materialised, so
+    the checks, publish and exports downstream are skipped too and the published warehouse
+    stays as it is.
     """
     with warehouse.connect() as con:
-        inputs = build_inputs(con, BUILD_CODE)
+        inputs = build_inputs(con, fingerprint.code_version(fingerprint.DBT_BUILD_CODE))
         if inputs is not None and inputs == recorded_build_inputs(con):
-            context.log.info("raw tables and code unchanged since the published build: "
-                             "dbt, the checks, publish and exports are skipped")
+            context.log.info("raw tables, code and today's memberships unchanged since the "
+                             "published build: dbt, the checks, publish and exports are skipped")
             return
-    # A fixed target folder per data folder keeps dbt's partial parse between runs.
-    target = config.data_dir() / "dbt_target"
-    yield from dbt.cli(["build"], context=context, target_path=target).stream()
-    if inputs is not None:
+    with _environment(dbt_env(warehouse.build_path)):
+        # A fixed target folder per data folder keeps dbt's partial parse between runs.
+        yield from dbt.cli(["build"], context=context,
+                           target_path=config.dbt_target_dir()).stream()
+    # Only a build of every model is a build of these inputs (not one model from the UI).
+    if inputs is not None and not context.is_subset:
         with warehouse.connect() as con:
             record_build_inputs(con, inputs)

@@ -9,23 +9,33 @@ show previews in the Dagster UI.
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from ingestion import config
-from outputs.charts import Chart, build_charts
-from outputs.export import export_charts, export_report, export_workbook
-from outputs.report import markdown_preview
+from ingestion.fingerprint import exports_code_version
 from outputs.tables import FUNDING, Snapshot, load_snapshot, write_flat_files
 
+# outputs.charts, .export and .report load matplotlib (a third of a second): imported where
+# they are used, so loading the definitions (every refresh, every tick) does not pay for it.
+if TYPE_CHECKING:
+    from outputs.charts import Chart
+
 PUBLISHED_WAREHOUSE = AssetKey(["published_warehouse"])
+# Dagster records it with each export, so the nightly schedule sees exports written by
+# other code and rewrites them from the published warehouse without rebuilding it.
+CODE_VERSION = exports_code_version()
 # Lower resolution than the files: the preview is stored in Dagster's event log.
 PREVIEW_DPI = 60
 
 
-@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_workbook() -> MaterializeResult:
     """data/exports/finsam.xlsx: "Läs mig" and one sheet per mart, Swedish headers."""
+    from outputs.export import export_workbook
+    from outputs.report import markdown_preview
+
     snapshot = load_snapshot(config.published_warehouse_path())
     path = export_workbook(snapshot, config.exports_dir())
     return MaterializeResult(metadata={
@@ -37,9 +47,11 @@ def exports_workbook() -> MaterializeResult:
     })
 
 
-@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_tables() -> MaterializeResult:
     """data/exports/csv/<mart>.csv and data/exports/parquet/<mart>.parquet."""
+    from outputs.report import markdown_preview
+
     warehouse = config.published_warehouse_path()
     paths = write_flat_files(warehouse, config.exports_dir())
     snapshot = load_snapshot(warehouse)
@@ -51,9 +63,12 @@ def exports_tables() -> MaterializeResult:
     })
 
 
-@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_charts() -> MaterializeResult:
     """data/exports/charts/*.png and data/exports/charts.html."""
+    from outputs.charts import build_charts
+    from outputs.export import export_charts
+
     snapshot = load_snapshot(config.published_warehouse_path())
     charts = build_charts(snapshot)
     pngs, page = export_charts(snapshot, config.exports_dir(), charts)
@@ -65,9 +80,13 @@ def exports_charts() -> MaterializeResult:
     })
 
 
-@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports")
+@asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_report() -> MaterializeResult:
     """data/exports/report.html: the charts and the key table on one page."""
+    from outputs.charts import build_charts
+    from outputs.export import export_report
+    from outputs.report import markdown_preview
+
     snapshot = load_snapshot(config.published_warehouse_path())
     charts = build_charts(snapshot)
     path = export_report(snapshot, config.exports_dir(), charts)
