@@ -47,6 +47,7 @@ class Table:
     columns: tuple[Column, ...]
     grain: tuple[str, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    enforced: bool = False  # dbt checks the built table's column types against the contract
 
     @property
     def column_names(self) -> list[str]:
@@ -154,6 +155,7 @@ def _table(entry: dict[str, Any], grain: tuple[str, ...]) -> Table:
         columns=columns,
         grain=grain,
         meta=(entry.get("config") or {}).get("meta") or entry.get("meta") or {},
+        enforced=bool(((entry.get("config") or {}).get("contract") or {}).get("enforced")),
     )
 
 

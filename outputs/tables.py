@@ -69,11 +69,12 @@ class Mart:
             raise ValueError(f"marts.{self.table} lacks columns {missing}")
 
 
-# The workbook's sheets in this order; each mart's columns, labels and sheet settings are
-# in its dbt YAML (``config.meta.export`` and each column's ``meta``).
-EXPORTED_MARTS = (
-    "fct_funding_vs_ideal", "fct_he_by_benefit", "fct_unemployment_monthly",
-    "fct_participants", "fct_exits", "fct_intervention_costs",
+# The marts whose dbt YAML has an export section (``config.meta.export``: sheet, position,
+# filters; each column's ``meta``: labels and kind), in their workbook order.
+EXPORTED_MARTS = tuple(
+    table.name for table in sorted(
+        (t for t in contracts.models_in("marts") if "export" in t.meta),
+        key=lambda t: t.meta["export"]["position"])
 )
 
 

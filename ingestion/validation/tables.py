@@ -136,7 +136,8 @@ def check_model(frame: pd.DataFrame, check: ModelCheck) -> ModelResult:
     failing = []
     for index, group in cases[cases["index"].notna()].groupby("index", sort=True):
         key = frame.loc[index, key_columns].astype(str).to_dict()
-        failed = sorted({f"{row.column}: {row.check}" for row in group.itertuples()})
+        failed = sorted({row.check if row.schema_context == "DataFrameSchema"
+                         else f"{row.column}: {row.check}" for row in group.itertuples()})
         failing.append({"row": int(index), **key, "failed": failed})
     table_cases = cases[cases["index"].isna()]
     table_failures = sorted({f"{row.column}: {row.check} ({row.failure_case})"
