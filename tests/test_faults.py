@@ -31,6 +31,7 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
+from ingestion.sources import scb_population
 from ingestion.sources.http import HttpClient
 from orchestration.assets.reports import report_tables
 from tests.refresh_helpers import (
@@ -113,7 +114,7 @@ def test_source_answering_500_fails_the_refresh_but_not_the_others(
     assert not result.success
     report = failure_report(result)
     assert "unchanged" in report
-    assert "SCB population (TAB638)" in report
+    assert scb_population.SOURCE in report
     assert "Arbetsförmedlingen" in report
     assert len(httpserver.log) >= 3, "the fetchers never reached the failing source"
     assert _sha256(published) == digest
