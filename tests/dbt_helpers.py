@@ -245,95 +245,33 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
             **extra,
         }
 
+    x = {"intervention": "Insats X"}  # one intervention's figures, per gender and reason
     report_figures = [
         figure("doc-a-2024", "outcome", "member_contribution", 16_000_000, "tkr", member="state"),
         figure("doc-a-2024", "outcome", "member_contribution", 8_000_000, "tkr", member="region"),
         # an analyst's correction wins over the extracted figure
-        figure(
-            "doc-a-2024",
-            "outcome",
-            "member_contribution",
-            8_100_000,
-            "tkr",
-            member="region",
-            origin="override",
-        ),
-        figure(
-            "doc-a-2024", "outcome", "member_contribution", 8_000_000, "tkr", member="municipality"
-        ),
+        figure("doc-a-2024", "outcome", "member_contribution", 8_100_000, "tkr", member="region",
+               origin="override"),
+        figure("doc-a-2024", "outcome", "member_contribution", 8_000_000, "tkr",
+               member="municipality"),
         # the outcome wins over the budget of the same year
         figure("doc-a-2024", "budget", "member_contribution", 17_000_000, "tkr", member="state"),
         # half a year is not a year's contribution
         figure("doc-a-2024h1", "outcome", "member_contribution", 8_000_000, "tkr", member="state"),
         figure("doc-a-2024", "outcome", "ideal_allocation_share", 58, "percent"),
         figure("doc-a-2024", "outcome", "ideal_allocation_amount", 57_500_000, "mnkr"),
-        figure(
-            "doc-a-2024",
-            "outcome",
-            "participants",
-            100,
-            "persons",
-            intervention="Insats X",
-            gender="total",
-        ),
-        figure(
-            "doc-a-2024",
-            "outcome",
-            "participants",
-            60,
-            "persons",
-            intervention="Insats X",
-            gender="women",
-        ),
-        figure(
-            "doc-a-2024",
-            "outcome",
-            "participants_started",
-            70,
-            "persons",
-            intervention="Insats X",
-            gender="total",
-        ),
-        figure(
-            "doc-a-2024",
-            "outcome",
-            "participants_exited",
-            50,
-            "persons",
-            intervention="Insats X",
-            gender="total",
-        ),
-        figure(
-            "doc-a-2024",
-            "outcome",
-            "exits",
-            20,
-            "persons",
-            intervention="Insats X",
-            gender="total",
-            reason="work",
-        ),
-        figure(
-            "doc-a-2024",
-            "outcome",
-            "exits",
-            10,
-            "persons",
-            intervention="Insats X",
-            gender="total",
-            reason="studies",
-        ),
-        figure(
-            "doc-a-2024", "budget", "intervention_cost", 2_000_000, "tkr", intervention="Insats X"
-        ),
-        figure(
-            "doc-a-2024", "outcome", "intervention_cost", 1_800_000, "tkr", intervention="Insats X"
-        ),
-        figure("doc-b-2024", "budget", "member_contribution", 10_000_000, "tkr", member="state"),
-        figure("doc-b-2024", "budget", "member_contribution", 5_000_000, "tkr", member="region"),
-        figure(
-            "doc-b-2024", "budget", "member_contribution", 5_000_000, "tkr", member="municipality"
-        ),
+        *(figure("doc-a-2024", "outcome", metric, value, "persons", **x, gender=gender)
+          for metric, value, gender in (("participants", 100, "total"),
+                                        ("participants", 60, "women"),
+                                        ("participants_started", 70, "total"),
+                                        ("participants_exited", 50, "total"))),
+        *(figure("doc-a-2024", "outcome", "exits", value, "persons", **x, gender="total",
+                 reason=reason) for value, reason in ((20, "work"), (10, "studies"))),
+        figure("doc-a-2024", "budget", "intervention_cost", 2_000_000, "tkr", **x),
+        figure("doc-a-2024", "outcome", "intervention_cost", 1_800_000, "tkr", **x),
+        *(figure("doc-b-2024", "budget", "member_contribution", value, "tkr", member=member)
+          for member, value in (("state", 10_000_000), ("region", 5_000_000),
+                                ("municipality", 5_000_000))),
     ]
     report_issues = [
         {

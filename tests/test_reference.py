@@ -4,6 +4,7 @@ the rows that break it."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -96,17 +97,6 @@ def _copy_reference(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _append(path: Path, row: list[str]) -> None:
-    with path.open("a", newline="", encoding="utf-8") as handle:
-        csv.writer(handle, lineterminator="\n").writerow(row)
-
-
-def _edit(path: Path, association_id: str, column: str, value: str) -> None:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame.loc[frame["association_id"] == association_id, column] = value
-    frame.to_csv(path, index=False)
-
-
 def _problems(folder: Path) -> str:
     with pytest.raises(RawValidationError) as error:
         reference.load_reference(folder)
@@ -114,102 +104,78 @@ def _problems(folder: Path) -> str:
 
 
 SOURCE = "https://example.org/test"
+MEMBERS, OUTSIDE = "association_members.csv", "municipalities_outside.csv"
 
 
-def test_overlapping_membership_is_reported(tmp_path: Path) -> None:
+def _append(file: str, *row: str) -> Callable[[Path], None]:
+    def change(folder: Path) -> None:
+        with (folder / file).open("a", newline="", encoding="utf-8") as handle:
+            csv.writer(handle, lineterminator="\n").writerow(row)
+    return change
+
+
+def _edit(association_id: str, column: str, value: str) -> Callable[[Path], None]:
+    def change(folder: Path) -> None:
+        path = folder / "associations.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame.loc[frame["association_id"] == association_id, column] = value
+        frame.to_csv(path, index=False)
+    return change
+
+
+# Each broken registry: the changes, and what the message must say (rule and row).
+BROKEN = {
+    "overlapping membership": (
+        [_append(MEMBERS, "sundsvall", "0180", "2020-01-01", "2020-12-31", "confirmed", SOURCE,
+                 "")],
+        ["two associations at once", "0180"]),
+    "unknown and duplicate codes": (
+        [_append(MEMBERS, "sundsvall", "9999", "2022-01-01", "", "confirmed", SOURCE, ""),
+         _append("municipalities.csv", "0180", "Stockholm", "01", "Stockholms län")],
+        ["unknown municipality_code", "9999", "raw.municipalities failed", "uniqueness"]),
+    "unknown confidence": (
+        [_append(MEMBERS, "sundsvall", "2260", "2010-01-01", "2010-12-31", "uncertain", SOURCE,
+                 "")],
+        ["confidence", "isin", "uncertain"]),
+    "member row without a source": (
+        [_append(MEMBERS, "sundsvall", "2260", "2010-01-01", "2010-12-31", "confirmed", "", "")],
+        ["raw.association_members failed", "2260", "source", "not_nullable"]),
+    "unknown county": (
+        [_edit("sundsvall", "county_code", "99")],
+        ["not a county of the registry", "sundsvall"]),
+    "missing county": (
+        [_edit("sundsvall", "county_code", "")], ["county_code", "not_nullable"]),
+    "dissolved before founded": (
+        [_edit("goteborg", "dissolved", "2019-01-01")],
+        ["founded must not be after dissolved", "goteborg"]),
+    "unknown successor": (
+        [_edit("goteborg-centrum", "successor_id", "atlantis")],
+        ["successor_id names another association", "atlantis"]),
+    "membership before founding": (
+        [_edit("stockholms-stad", "founded", "2017-01-01")],
+        ["outside its association's founded-dissolved span", "stockholms-stad"]),
+    # an open membership in an association that has ended
+    "membership after dissolution": (
+        [_edit("stockholms-stad", "dissolved", "2020-12-31")],
+        ["outside its association's founded-dissolved span", "0180"]),
+    "outside while a member": (
+        [_append(OUTSIDE, "0180", "2020-01-01", "", SOURCE, "")],
+        ["both outside and a member", "0180"]),
+    "outside row without a source": (
+        [_append(OUTSIDE, "1860", "2020-01-01", "", "", "")],
+        ["raw.municipalities_outside failed", "1860", "source", "not_nullable"]),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN)
+def test_a_broken_registry_is_reported_with_its_rows(case: str, tmp_path: Path) -> None:
+    changes, expected = BROKEN[case]
     folder = _copy_reference(tmp_path)
-    _append(folder / "association_members.csv",
-            ["sundsvall", "0180", "2020-01-01", "2020-12-31", "confirmed", SOURCE, ""])
+    for change in changes:
+        change(folder)
     message = _problems(folder)
-    assert "two associations at once" in message and "0180" in message
-
-
-def test_unknown_and_duplicate_codes_are_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _append(folder / "association_members.csv",
-            ["sundsvall", "9999", "2022-01-01", "", "confirmed", SOURCE, ""])
-    _append(folder / "municipalities.csv", ["0180", "Stockholm", "01", "Stockholms län"])
-    message = _problems(folder)
-    assert "unknown municipality_code" in message and "9999" in message
-    assert "raw.municipalities failed" in message and "uniqueness" in message
+    assert all(fragment in message for fragment in expected), message
     assert "291 municipalities" not in message
-
-
-def test_unknown_confidence_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _append(folder / "association_members.csv",
-            ["sundsvall", "2260", "2010-01-01", "2010-12-31", "uncertain", SOURCE, ""])
-    message = _problems(folder)
-    assert "confidence" in message and "isin" in message and "uncertain" in message
-
-
-def test_member_row_without_source_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _append(folder / "association_members.csv",
-            ["sundsvall", "2260", "2010-01-01", "2010-12-31", "confirmed", "", ""])
-    message = _problems(folder)
-    assert "raw.association_members failed" in message and "2260" in message
-    assert "source" in message and "not_nullable" in message
-
-
-def test_unknown_county_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _edit(folder / "associations.csv", "sundsvall", "county_code", "99")
-    message = _problems(folder)
-    assert "not a county of the registry" in message and "sundsvall" in message
-
-
-def test_missing_county_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _edit(folder / "associations.csv", "sundsvall", "county_code", "")
-    message = _problems(folder)
-    assert "county_code" in message and "not_nullable" in message
-
-
-def test_dissolved_before_founded_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _edit(folder / "associations.csv", "goteborg", "dissolved", "2019-01-01")
-    message = _problems(folder)
-    assert "founded must not be after dissolved" in message and "goteborg" in message
-
-
-def test_unknown_successor_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _edit(folder / "associations.csv", "goteborg-centrum", "successor_id", "atlantis")
-    message = _problems(folder)
-    assert "successor_id names another association" in message and "atlantis" in message
-
-
-def test_membership_before_founding_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _edit(folder / "associations.csv", "stockholms-stad", "founded", "2017-01-01")
-    message = _problems(folder)
-    assert "outside its association's founded-dissolved span" in message
-    assert "stockholms-stad" in message
-
-
-def test_membership_after_dissolution_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    # An open membership in an association that has ended.
-    _edit(folder / "associations.csv", "stockholms-stad", "dissolved", "2020-12-31")
-    message = _problems(folder)
-    assert "outside its association's founded-dissolved span" in message
-    assert "0180" in message
-
-
-def test_outside_while_member_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _append(folder / "municipalities_outside.csv", ["0180", "2020-01-01", "", SOURCE, ""])
-    message = _problems(folder)
-    assert "both outside and a member" in message and "0180" in message
-
-
-def test_outside_row_without_source_is_reported(tmp_path: Path) -> None:
-    folder = _copy_reference(tmp_path)
-    _append(folder / "municipalities_outside.csv", ["1860", "2020-01-01", "", "", ""])
-    message = _problems(folder)
-    assert "raw.municipalities_outside failed" in message and "1860" in message
-    assert "source" in message and "not_nullable" in message
 
 
 def test_missing_column_is_reported(tmp_path: Path) -> None:

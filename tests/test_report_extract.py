@@ -117,17 +117,25 @@ def test_unreadable_document_is_reported_and_the_others_load(tmp_path: Path):
     assert (tables.figures["source"] == "good.txt").all() and len(tables.figures) > 0
 
 
+OVERRIDES_HEADER = ("document_id,source,association_id,period_start,period_end,basis,metric,"
+                    "member,intervention,gender,reason,value,unit,changed_by,changed_on,why")
+
+
+def write_overrides(folder: Path, *rows: str) -> Path:
+    """An analysts' overrides file with ``rows`` (CSV lines) under its header."""
+    path = folder / "overrides.csv"
+    path.write_text("\n".join([OVERRIDES_HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
 def test_overrides_replace_and_add_figures(tmp_path: Path):
     (tmp_path / "good.txt").write_text(HALF_YEAR, encoding="utf-8")
-    overrides = tmp_path / "overrides.csv"
-    overrides.write_text(
-        "document_id,source,association_id,period_start,period_end,basis,metric,member,"
-        "intervention,gender,reason,value,unit,changed_by,changed_on,why\n"
+    overrides = write_overrides(
+        tmp_path,
         ",good.txt,exempelstad,2023-01-01,2023-06-30,outcome,member_contribution,municipality,"
-        ",,,1 000,tkr,anna,2026-11-25,OCR misread the municipal outcome\n".replace("1 000", "1000")
-        + ",good.txt,exempelstad,2023-01-01,2023-06-30,outcome,esf_income,,,,,150,tkr,anna,"
-        "2026-11-25,ESF income is printed only in the appendix\n",
-        encoding="utf-8",
+        ",,,1000,tkr,anna,2026-11-25,OCR misread the municipal outcome",
+        ",good.txt,exempelstad,2023-01-01,2023-06-30,outcome,esf_income,,,,,150,tkr,anna,"
+        "2026-11-25,ESF income is printed only in the appendix",
     )
     tables = extract_reports([tmp_path], [], overrides)
     figures = tables.figures
@@ -142,11 +150,8 @@ def test_overrides_replace_and_add_figures(tmp_path: Path):
 
 
 def test_overrides_need_who_and_why(tmp_path: Path):
-    overrides = tmp_path / "overrides.csv"
-    overrides.write_text(
-        "document_id,source,association_id,period_start,period_end,basis,metric,member,"
-        "intervention,gender,reason,value,unit,changed_by,changed_on,why\n"
-        ",good.txt,,2023-01-01,2023-06-30,outcome,result,,,,,1,tkr,,,\n", encoding="utf-8")
+    overrides = write_overrides(
+        tmp_path, ",good.txt,,2023-01-01,2023-06-30,outcome,result,,,,,1,tkr,,,")
     with pytest.raises(ValueError, match="changed_by"):
         extract_reports([tmp_path], [], overrides)
 
@@ -172,12 +177,8 @@ def test_a_document_seen_twice_is_read_once(tmp_path: Path):
 
 def test_an_override_for_an_unknown_document_is_reported(tmp_path: Path):
     (tmp_path / "good.txt").write_text(HALF_YEAR, encoding="utf-8")
-    overrides = tmp_path / "overrides.csv"
-    overrides.write_text(
-        "document_id,source,association_id,period_start,period_end,basis,metric,member,"
-        "intervention,gender,reason,value,unit,changed_by,changed_on,why\n"
-        ",other.txt,,2023-01-01,2023-06-30,outcome,result,,,,,1,tkr,anna,2026-11-25,typo\n",
-        encoding="utf-8")
+    overrides = write_overrides(
+        tmp_path, ",other.txt,,2023-01-01,2023-06-30,outcome,result,,,,,1,tkr,anna,2026-11-25,typo")
     tables = extract_reports([tmp_path], [], overrides)
     assert tables.issues.query("check_name == 'override_unmatched'")["source"].tolist() == [
         "other.txt"]

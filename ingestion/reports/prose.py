@@ -91,6 +91,19 @@ _EQUITY = r"(?:eget|egna) kapital\w*"
 _EQUITY_VERBS = r"till|ar|var|blev|blir|vara|uppgar till|uppgick till"
 _NOT_EQUITY = "resultat|int[ao]kt|kostnad"
 
+def _equity_at(metric: str, moment: str, other_moment: str) -> tuple[Statement, ...]:
+    """Equity at a moment, said either way round: "vid årets början var det egna kapitalet
+    …" and "det egna kapitalet vid årets början var …" (never across the other moment)."""
+    return (
+        Statement(metric, _CAPITAL, re.compile(
+            rf"(?:{moment})\b{_gap(_NOT_EQUITY + '|' + other_moment)}{_EQUITY}"
+            rf"{_gap(_NOT_EQUITY)} (?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
+        Statement(metric, _CAPITAL, re.compile(
+            rf"{_EQUITY} vid (?:{moment})\b{_gap(_NOT_EQUITY)} (?:{_EQUITY_VERBS}) "
+            rf"{_ABOUT}{_AMOUNT}")),
+    )
+
+
 _RESULTS = ("resultat", "utfall")
 _CAPITAL = ("kapital",)
 _GRANTS = ("bidrag",)
@@ -106,20 +119,10 @@ STATEMENTS = (
         rf"\b(?:bli|blir|blev|gora|gor|gjorde|ga med|gick med|redovisa\w*|visa\w*|uppvisa\w*|"
         rf"fick|har|hade) (?:ett )?(?P<sign>[o6]verskott|underskott) (?:pa|med|om) {_ABOUT}"
         rf"{_AMOUNT}{_NOT_COMPARED}")),
-    Statement("equity_opening", _CAPITAL, re.compile(
-        rf"(?:{_OPENING})\b{_gap(_NOT_EQUITY + '|utg')}{_EQUITY}{_gap(_NOT_EQUITY)} "
-        rf"(?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
-    Statement("equity_opening", _CAPITAL, re.compile(
-        rf"{_EQUITY} vid (?:{_OPENING})\b{_gap(_NOT_EQUITY)} (?:{_EQUITY_VERBS}) "
-        rf"{_ABOUT}{_AMOUNT}")),
+    *_equity_at("equity_opening", _OPENING, other_moment="utg"),
     Statement("equity_opening", _CAPITAL, _amount_of(
         r"(?:i )?eget kapital (?:vid ing|fran foregaende ar)")),
-    Statement("equity_closing", _CAPITAL, re.compile(
-        rf"(?:{_CLOSING})\b{_gap(_NOT_EQUITY + '|ing')}{_EQUITY}{_gap(_NOT_EQUITY)} "
-        rf"(?:{_EQUITY_VERBS}) {_ABOUT}{_AMOUNT}")),
-    Statement("equity_closing", _CAPITAL, re.compile(
-        rf"{_EQUITY} vid (?:{_CLOSING})\b{_gap(_NOT_EQUITY)} (?:{_EQUITY_VERBS}) "
-        rf"{_ABOUT}{_AMOUNT}")),
+    *_equity_at("equity_closing", _CLOSING, other_moment="ing"),
     Statement("equity_closing", _CAPITAL, re.compile(
         rf"vid (?:{_CLOSING})\b{_gap(_NOT_EQUITY)} (?:har|hade|ha) (?:ett )?"
         rf"eget kapital (?:pa|om) {_ABOUT}{_AMOUNT}")),

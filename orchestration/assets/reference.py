@@ -8,27 +8,16 @@ multi-asset at definition time and rejects them as strings.
 
 from collections.abc import Iterator
 
-from dagster import AssetSpec, MaterializeResult, multi_asset
+from dagster import MaterializeResult, multi_asset
 
 from ingestion import reference
+from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
 
 GROUP = "reference"
 
 
-@multi_asset(
-    specs=[
-        AssetSpec("municipalities", group_name=GROUP,
-                  description="All 290 municipalities with their county."),
-        AssetSpec("associations", group_name=GROUP,
-                  description="Every samordningsförbund, active or merged, with its source."),
-        AssetSpec("association_members", group_name=GROUP,
-                  description="Member municipalities of each association, with validity dates, "
-                              "confidence and source."),
-        AssetSpec("municipalities_outside", group_name=GROUP,
-                  description="Municipalities documented as outside every association."),
-    ],
-)
+@multi_asset(specs=raw_table_specs(GROUP, list(reference.FILES)))
 def reference_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
     """Load and check the four CSV files together (the checks span them), then write them."""
     tables = reference.load_reference()

@@ -13,7 +13,6 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
-    AssetSpec,
     MaterializeResult,
     MetadataValue,
     multi_asset,
@@ -21,6 +20,7 @@ from dagster import (
 
 from ingestion.reports import publishing
 from ingestion.reports.pipeline import extract_reports
+from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
 
 GROUP = "reports"
@@ -40,14 +40,7 @@ BLOCKING_CHECKS = [
 
 
 @multi_asset(
-    specs=[
-        AssetSpec("report_figures", group_name=GROUP,
-                  description="One row per figure read from a report document."),
-        AssetSpec("report_documents", group_name=GROUP,
-                  description="One row per document seen, loaded or failed."),
-        AssetSpec("report_issues", group_name=GROUP,
-                  description="Contradictions and failed checks, one row per finding."),
-    ],
+    specs=raw_table_specs(GROUP, ["report_figures", "report_documents", "report_issues"]),
     check_specs=[AssetCheckSpec("report_documents_readable", asset="report_documents",
                                 description="Every configured document and URL was read."),
                  *BLOCKING_CHECKS],

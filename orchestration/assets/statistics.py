@@ -23,19 +23,14 @@ multi-asset at definition time and rejects them as strings.
 from collections.abc import Iterator
 
 import pandas as pd
-from dagster import AssetSpec, Failure, MaterializeResult, multi_asset
+from dagster import Failure, MaterializeResult, multi_asset
 
 from ingestion import statistics
 from ingestion.sources import drift
+from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
 
 GROUP = "statistics"
-DESCRIPTIONS = {
-    "population": "SCB population per municipality, year, single year of age and sex.",
-    "full_year_equivalents": "SCB helårsekvivalenter per municipality, year, sex and benefit.",
-    "he_population_share": "SCB HE rate (share of the population 20-64) and its population.",
-    "unemployment": "Arbetsförmedlingen registered unemployment per municipality and month.",
-}
 
 
 def _metadata(frame: pd.DataFrame, report: drift.SourceCheck) -> dict[str, object]:
@@ -50,8 +45,7 @@ def _metadata(frame: pd.DataFrame, report: drift.SourceCheck) -> dict[str, objec
 def _statistic_asset(statistic: statistics.Statistic):
     @multi_asset(
         name=statistic.key,
-        specs=[AssetSpec(table, group_name=GROUP, deps=["municipalities"],
-                         description=DESCRIPTIONS[table]) for table in statistic.tables],
+        specs=raw_table_specs(GROUP, list(statistic.tables), deps=["municipalities"]),
     )
     def _load(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
         with warehouse.connect(read_only=True) as con:

@@ -12,8 +12,7 @@ figures as (
         and intervention = '(all)'
         and gender = 'total'
         -- whole calendar years only: half-year figures are not a year's contribution
-        and period_start = make_date(year(period_start), 1, 1)
-        and period_end = make_date(year(period_start), 12, 31)
+        and calendar_year is not null
 
 ),
 
@@ -21,7 +20,7 @@ with_basis_rank as (
 
     select
         *,
-        year(period_start) as year,
+        calendar_year as year,
         case basis when 'outcome' then 1 else 2 end as basis_rank
 
     from figures

@@ -1,4 +1,6 @@
--- HE of each association's members per year and benefit type (all sexes together).
+-- HE of each association's members per year and benefit type (all sexes together), with
+-- the population SCB relates HE to (its HE tables' age band, 20-64): the numerator and the
+-- denominator of SCB's own HE rate.
 
 with
 
@@ -15,6 +17,13 @@ full_year_equivalents as (
 
 ),
 
+he_population as (
+
+    select * from {{ ref('stg_scb__he_population_share') }}
+    where sex = 'total'
+
+),
+
 final as (
 
     select
@@ -22,13 +31,19 @@ final as (
         members.year,
         full_year_equivalents.benefit_type,
         sum(full_year_equivalents.full_year_equivalents) as full_year_equivalents,
+        any_value(he_population.age_band) as he_age_band,
+        sum(he_population.population) as he_population,
         count(*) as n_municipalities,
-        bool_or(full_year_equivalents.is_sample or members.is_sample) as is_sample
+        bool_or(full_year_equivalents.is_sample or members.is_sample
+                or coalesce(he_population.is_sample, false)) as is_sample
 
     from members
     inner join full_year_equivalents
         on members.municipality_code = full_year_equivalents.municipality_code
         and members.year = full_year_equivalents.year
+    left join he_population
+        on members.municipality_code = he_population.municipality_code
+        and members.year = he_population.year
     group by members.association_id, members.year, full_year_equivalents.benefit_type
 
 )

@@ -27,8 +27,7 @@ final as (
 
     from members
     inner join years
-        on members.valid_from <= years.year_start
-        and (members.valid_to is null or members.valid_to >= years.year_start)
+        on {{ covers('members.valid_from', 'members.valid_to', 'years.year_start') }}
 
 )
 

@@ -39,8 +39,8 @@ active_associations as (
 
     from parameters
     inner join associations
-        on (associations.founded is null or associations.founded <= make_date(parameters.year, 1, 1))
-        and (associations.dissolved is null or associations.dissolved >= make_date(parameters.year, 1, 1))
+        on {{ covers('associations.founded', 'associations.dissolved',
+                     'make_date(parameters.year, 1, 1)') }}
 
 ),
 

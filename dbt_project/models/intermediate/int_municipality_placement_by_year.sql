@@ -35,11 +35,7 @@ final as (
         municipalities.municipality_code,
         years.year,
         members.association_id,
-        case
-            when members.association_id is not null then 'member'
-            when outside.municipality_code is not null then 'outside'
-            else 'unplaced'
-        end as placement,
+        {{ placement('members.association_id', 'outside.municipality_code') }} as placement,
         members.confidence as membership_confidence,
         coalesce(members.is_sample, false) or municipalities.is_sample as is_sample
 
@@ -50,8 +46,7 @@ final as (
         and years.year = members.year
     left join outside
         on municipalities.municipality_code = outside.municipality_code
-        and outside.valid_from <= years.year_start
-        and (outside.valid_to is null or outside.valid_to >= years.year_start)
+        and {{ covers('outside.valid_from', 'outside.valid_to', 'years.year_start') }}
 
 )
 

@@ -29,6 +29,12 @@ keyed as (
         figures.report_type,
         figures.period_start,
         figures.period_end,
+        -- the year a figure covers whole (null for a half year, a quarter or a month)
+        case
+            when figures.period_start = make_date(year(figures.period_start), 1, 1)
+                and figures.period_end = make_date(year(figures.period_start), 12, 31)
+                then year(figures.period_start)
+        end as calendar_year,
         figures.basis,
         figures.metric,
         -- figures that are not split by a dimension get '(all)'/'total' so keys are never null
@@ -100,6 +106,7 @@ final as (
         report_type,
         period_start,
         period_end,
+        calendar_year,
         basis,
         metric,
         member,

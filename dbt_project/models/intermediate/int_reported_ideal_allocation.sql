@@ -13,8 +13,7 @@ figures as (
         and member = '(all)'
         and intervention = '(all)'
         and gender = 'total'
-        and period_start = make_date(year(period_start), 1, 1)
-        and period_end = make_date(year(period_start), 12, 31)
+        and calendar_year is not null
 
 ),
 
@@ -22,7 +21,7 @@ with_basis_rank as (
 
     select
         *,
-        year(period_start) as year,
+        calendar_year as year,
         -- a report may state the ideal both as planned and as received: prefer the outcome
         case basis when 'outcome' then 1 when 'budget' then 2 else 3 end as basis_rank
 

@@ -19,8 +19,7 @@ member_counts as (
     select
         association_id,
         count(*) filter (
-            where valid_from <= current_date
-                and (valid_to is null or valid_to >= current_date)
+            where {{ covers('valid_from', 'valid_to', 'current_date') }}
         ) as n_member_municipalities,
         count(*) as n_membership_rows
 
@@ -39,7 +38,8 @@ final as (
         associations.founded,
         associations.dissolved,
         associations.successor_id,
-        associations.dissolved is null or associations.dissolved >= current_date as is_active,
+        {{ covers('associations.founded', 'associations.dissolved', 'current_date') }}
+            as is_active,
         coalesce(member_counts.n_member_municipalities, 0)::bigint as n_member_municipalities,
         coalesce(member_counts.n_membership_rows, 0) > 0 as has_known_members,
         associations.note,

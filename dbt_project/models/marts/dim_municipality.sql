@@ -12,16 +12,14 @@ municipalities as (
 members as (
 
     select * from {{ ref('stg_reference__association_members') }}
-    where valid_from <= current_date
-        and (valid_to is null or valid_to >= current_date)
+    where {{ covers('valid_from', 'valid_to', 'current_date') }}
 
 ),
 
 outside as (
 
     select * from {{ ref('stg_reference__municipalities_outside') }}
-    where valid_from <= current_date
-        and (valid_to is null or valid_to >= current_date)
+    where {{ covers('valid_from', 'valid_to', 'current_date') }}
 
 ),
 
@@ -40,11 +38,7 @@ final as (
         municipalities.county_name,
         members.association_id,
         associations.association_name,
-        case
-            when members.association_id is not null then 'member'
-            when outside.municipality_code is not null then 'outside'
-            else 'unplaced'
-        end as placement,
+        {{ placement('members.association_id', 'outside.municipality_code') }} as placement,
         members.confidence as membership_confidence,
         municipalities.is_sample
 

@@ -8,12 +8,6 @@ he as (
 
 ),
 
-population as (
-
-    select * from {{ ref('int_association_he_population_by_year') }}
-
-),
-
 associations as (
 
     select * from {{ ref('stg_reference__associations') }}
@@ -28,18 +22,14 @@ final as (
         he.benefit_type,
         associations.association_name,
         he.full_year_equivalents::double as full_year_equivalents,
-        population.age_band as he_age_band,
-        population.he_population::bigint as he_population,
+        he.he_age_band,
+        he.he_population::bigint as he_population,
         -- SCB's own HE rate: HE per 100 inhabitants of its HE age band
-        (100 * he.full_year_equivalents / nullif(population.he_population, 0))::double
-            as he_rate_pct,
+        (100 * he.full_year_equivalents / nullif(he.he_population, 0))::double as he_rate_pct,
         he.n_municipalities,
-        he.is_sample or coalesce(population.is_sample, false) as is_sample
+        he.is_sample
 
     from he
-    left join population
-        on he.association_id = population.association_id
-        and he.year = population.year
     left join associations
         on he.association_id = associations.association_id
 
