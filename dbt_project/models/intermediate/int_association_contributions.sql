@@ -9,10 +9,9 @@ figures as (
     select * from {{ ref('int_report_figures_deduplicated') }}
     where metric = {{ report_metric('member_contribution') }}
         and basis in ('outcome', 'budget')
-        and intervention = '(all)'
-        and gender = 'total'
-        -- whole calendar years only: half-year figures are not a year's contribution
-        and calendar_year is not null
+        -- a whole year of the whole association: half-year figures are not a year's
+        -- contribution
+        and is_whole_year_total
 
 ),
 

@@ -21,11 +21,18 @@ documents as (
 
 ),
 
+associations as (
+
+    select * from {{ ref('stg_reference__associations') }}
+
+),
+
 keyed as (
 
     select
         figures.document_id,
         figures.association_id,
+        associations.association_name,
         figures.report_type,
         figures.period_start,
         figures.period_end,
@@ -64,6 +71,8 @@ keyed as (
     from figures
     left join documents
         on figures.document_id = documents.document_id
+    left join associations
+        on figures.association_id = associations.association_id
 
 ),
 
@@ -103,10 +112,15 @@ final as (
     select
         document_id,
         association_id,
+        association_name,
         report_type,
         period_start,
         period_end,
         calendar_year,
+        -- a whole year of the whole association, not one intervention, gender or reason
+        calendar_year is not null
+        and intervention = '(all)' and gender = 'total' and reason = '(all)'
+            as is_whole_year_total,
         basis,
         metric,
         member,

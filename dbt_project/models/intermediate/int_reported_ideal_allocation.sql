@@ -11,9 +11,7 @@ figures as (
             {{ report_metric('ideal_allocation_amount') }}
         )
         and member = '(all)'
-        and intervention = '(all)'
-        and gender = 'total'
-        and calendar_year is not null
+        and is_whole_year_total
 
 ),
 

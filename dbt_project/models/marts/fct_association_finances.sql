@@ -13,12 +13,6 @@ figures as (
 
 ),
 
-associations as (
-
-    select * from {{ ref('stg_reference__associations') }}
-
-),
-
 final as (
 
     select
@@ -28,7 +22,7 @@ final as (
         figures.basis,
         figures.metric,
         figures.member,
-        associations.association_name,
+        figures.association_name,
         figures.report_type,
         figures.value as value_sek,
         figures.unit_as_printed,
@@ -42,8 +36,6 @@ final as (
         figures.is_sample
 
     from figures
-    left join associations
-        on figures.association_id = associations.association_id
 
 )
 

@@ -11,12 +11,6 @@ figures as (
 
 ),
 
-associations as (
-
-    select * from {{ ref('stg_reference__associations') }}
-
-),
-
 final as (
 
     select
@@ -26,7 +20,7 @@ final as (
         figures.intervention,
         figures.reason,
         figures.gender,
-        associations.association_name,
+        figures.association_name,
         figures.report_type,
         figures.value::bigint as exits,
         figures.document_id,
@@ -36,8 +30,6 @@ final as (
         figures.is_sample
 
     from figures
-    left join associations
-        on figures.association_id = associations.association_id
 
 )
 

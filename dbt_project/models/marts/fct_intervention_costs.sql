@@ -12,16 +12,11 @@ figures as (
 
 ),
 
-associations as (
-
-    select * from {{ ref('stg_reference__associations') }}
-
-),
-
 costs as (
 
     select
         association_id,
+        any_value(association_name) as association_name,
         period_start,
         period_end,
         intervention,
@@ -60,7 +55,7 @@ final as (
         costs.period_start,
         costs.period_end,
         costs.intervention,
-        associations.association_name,
+        costs.association_name,
         costs.budget_sek::decimal(18, 2) as budget_sek,
         costs.outcome_sek::decimal(18, 2) as outcome_sek,
         -- as the reports' "avvikelse": positive = under budget
@@ -78,8 +73,6 @@ final as (
         and costs.period_start = participants.period_start
         and costs.period_end = participants.period_end
         and costs.intervention = participants.intervention
-    left join associations
-        on costs.association_id = associations.association_id
 
 )
 

@@ -16,16 +16,11 @@ figures as (
 
 ),
 
-associations as (
-
-    select * from {{ ref('stg_reference__associations') }}
-
-),
-
 pivoted as (
 
     select
         association_id,
+        any_value(association_name) as association_name,
         period_start,
         period_end,
         report_type,
@@ -55,7 +50,7 @@ final as (
         pivoted.report_type,
         pivoted.intervention,
         pivoted.gender,
-        associations.association_name,
+        pivoted.association_name,
         pivoted.participants::bigint as participants,
         pivoted.participants_started::bigint as participants_started,
         pivoted.participants_exited::bigint as participants_exited,
@@ -64,8 +59,6 @@ final as (
         pivoted.is_sample
 
     from pivoted
-    left join associations
-        on pivoted.association_id = associations.association_id
 
 )
 

@@ -26,9 +26,7 @@ renamed as (
         share_pct::double as share_pct,
 
         ---------- lineage
-        source::varchar as source,
-        is_sample::boolean as is_sample,
-        loaded_at::timestamp as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -25,9 +25,7 @@ renamed as (
         dissolved::date as dissolved,
 
         ---------- lineage
-        source::varchar as source,
-        is_sample::boolean as is_sample,
-        loaded_at::timestamp as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

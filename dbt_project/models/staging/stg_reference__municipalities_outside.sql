@@ -21,9 +21,7 @@ renamed as (
         valid_to::date as valid_to,
 
         ---------- lineage
-        source::varchar as source,
-        is_sample::boolean as is_sample,
-        loaded_at::timestamp as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

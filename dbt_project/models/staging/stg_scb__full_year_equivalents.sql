@@ -22,9 +22,7 @@ renamed as (
         full_year_equivalents::decimal(18, 4) as full_year_equivalents,
 
         ---------- lineage
-        source::varchar as source,
-        is_sample::boolean as is_sample,
-        loaded_at::timestamp as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -21,9 +21,7 @@ renamed as (
         population::bigint as population,
 
         ---------- lineage
-        source::varchar as source,
-        is_sample::boolean as is_sample,
-        loaded_at::timestamp as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
