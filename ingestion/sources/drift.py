@@ -217,7 +217,8 @@ def _save_state(state: dict[str, dict]) -> None:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    # Microseconds: a failure right after a success (the same second) must still sort after.
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def record_success(result: SourceCheck, series_end: object) -> None:
