@@ -10,7 +10,9 @@ distributed pot = 339 000 000 - 70 * 400 000 = 311 000 000.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -18,6 +20,8 @@ import pytest
 
 from ingestion.config import REPO_ROOT
 from ingestion.validation.tables import check_model, model_checks
+from outputs.scenario import scenario_command
+from tests import dbt_helpers
 from tests.dbt_helpers import (
     build_warehouse,
     query,
@@ -41,30 +45,31 @@ def warehouse(data_dir: Path) -> Path:
     return data_dir / "build" / "warehouse.duckdb"
 
 
-@pytest.fixture(scope="module")
-def scenario_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dbt_scenario")
-    return build_warehouse(
-        path,
-        three_association_case(),
-        dbt_vars={"measure_weight": 0.5, "population_weight": 0.5},
-    )
-
-
-def _funding_scenario(path: Path, dbt_vars: dict) -> Path:
-    """The case's funding mart (and what it needs) built with ``dbt_vars``."""
-    write_raw_tables(path, three_association_case())
-    run_dbt(path, "build", "--select", "+fct_funding_vs_ideal", "--indirect-selection",
-            "cautious", dbt_vars=dbt_vars)
-    return path / "build" / "warehouse.duckdb"
+def scenario(tmp_path_factory: pytest.TempPathFactory, warehouse: Path, dbt_vars: str) -> Path:
+    """``finsam scenario --vars dbt_vars`` on a published copy of the case's warehouse; the
+    published file must come out untouched."""
+    folder = tmp_path_factory.mktemp("scenario")
+    published = folder / "warehouse.duckdb"
+    shutil.copyfile(warehouse, published)
+    digest = hashlib.sha256(published.read_bytes()).hexdigest()
+    out = folder / "scenarios" / "what-if.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FINSAM_DATA_DIR", str(folder))
+        assert scenario_command(["--vars", dbt_vars, "--out", str(out)]) == 0
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == digest
+    return out
 
 
 @pytest.fixture(scope="module")
-def excluded_benefit_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _funding_scenario(
-        tmp_path_factory.mktemp("dbt_excluded_benefit"),
-        {"allocation_excluded_benefit_types": ["social_assistance"]},
-    )
+def scenario_warehouse(tmp_path_factory: pytest.TempPathFactory, warehouse: Path) -> Path:
+    return scenario(tmp_path_factory, warehouse, "{measure_weight: 0.5, population_weight: 0.5}")
+
+
+@pytest.fixture(scope="module")
+def excluded_benefit_warehouse(tmp_path_factory: pytest.TempPathFactory,
+                               warehouse: Path) -> Path:
+    return scenario(tmp_path_factory, warehouse,
+                    "{allocation_excluded_benefit_types: [social_assistance]}")
 
 
 def ideal_by_association(path: Path, year: int = 2024) -> dict[str, float]:
@@ -260,11 +265,11 @@ def test_association_finances_keep_every_money_figure_once(warehouse: Path) -> N
 
 def test_docs_generate_writes_the_catalogue(data_dir: Path) -> None:
     run_dbt(data_dir, "docs", "generate")
-    catalog = json.loads((data_dir / "dbt_target" / "catalog.json").read_text())
+    catalog = json.loads((dbt_helpers.TARGET / "catalog.json").read_text())
     assert "model.finsam.fct_funding_vs_ideal" in catalog["nodes"]
     assert "source.finsam.scb.population" in catalog["sources"]
     # every model, source and column that exists in the warehouse is documented
-    manifest = json.loads((data_dir / "dbt_target" / "manifest.json").read_text())
+    manifest = json.loads((dbt_helpers.TARGET / "manifest.json").read_text())
     for kind in ("nodes", "sources"):
         for unique_id, table in catalog[kind].items():
             node = manifest[kind][unique_id]

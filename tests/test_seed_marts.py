@@ -16,14 +16,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.refresh_helpers import make_data_dir, run_refresh
+from orchestration.cli import failure_report
+from tests.refresh_helpers import refreshed_data_dir, run_refresh_in_process
 
 
 @pytest.fixture(scope="module")
 def seed_warehouse(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
-    data_dir = make_data_dir(tmp_path_factory.mktemp("seeds") / "data")
-    result = run_refresh(data_dir, FINSAM_DOCUMENT_DIRS=str(seeds_dir))
-    assert result.returncode == 0, result.stdout + result.stderr
+    """The session's refreshed data folder refreshed again with the seed reports."""
+    data_dir = refreshed_data_dir(tmp_path_factory)
+    result = run_refresh_in_process(data_dir, FINSAM_DOCUMENT_DIRS=str(seeds_dir))
+    assert result.success, failure_report(result)
     return data_dir / "warehouse.duckdb"
 
 

@@ -18,56 +18,26 @@ import gzip
 import hashlib
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from ingestion import config
 from ingestion.sources import af_unemployment, drift, scb_he, scb_population
-from orchestration.definitions import defs
-
-INPUTS = ("reference", "snapshots", "documents", "overrides")
-
-
-def run_job():
-    job = defs.resolve_job_def("nightly_refresh")
-    with DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(instance=instance, raise_on_error=False)
+from ingestion.sources.http import HttpClient
+from orchestration.cli import failure_report
+from tests.refresh_helpers import materialized, refreshed_data_dir, run_refresh_in_process
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def failures(result) -> dict[str, str]:
-    return {event.step_key: event.step_failure_data.error.message
-            for event in result.get_step_failure_events()}
-
-
-def materialised(result) -> set[str]:
-    return {event.asset_key.to_user_string() for event in result.all_events
-            if event.event_type_value == "ASSET_MATERIALIZATION"}
-
-
-@pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A data folder whose published warehouse came from one embedded refresh."""
-    data_dir = tmp_path_factory.mktemp("sources_refresh") / "data"
-    for name in INPUTS:
-        shutil.copytree(config.REPO_ROOT / "data" / name, data_dir / name)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FINSAM_DATA_DIR", str(data_dir))
-        patch.delenv("FINSAM_SOURCES", raising=False)
-        patch.delenv("FINSAM_DOCUMENT_DIRS", raising=False)
-        result = run_job()
-    assert result.success, failures(result)
-    assert (data_dir / "warehouse.duckdb").exists()
-    yield data_dir
+@pytest.fixture
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's refreshed data folder (its warehouse published)."""
+    return refreshed_data_dir(tmp_path_factory)
 
 
 class SnapshotServer:
@@ -108,25 +78,40 @@ def live(published: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatc
          ) -> SnapshotServer:
     server = SnapshotServer(published / "snapshots")
     httpserver.expect_request(re.compile(".*")).respond_with_handler(server)
-    monkeypatch.setenv("FINSAM_DATA_DIR", str(published))
-    monkeypatch.setenv("FINSAM_SOURCES", "live")
-    monkeypatch.setenv("FINSAM_SCB_API_URL", httpserver.url_for("/scb"))
-    monkeypatch.setenv("FINSAM_AF_PAGE_URL", httpserver.url_for("/af/statistik"))
+    # The client's retries still happen, without their backoff pauses.
+    monkeypatch.setattr(HttpClient, "_delay", lambda self, attempt, retry_after: 0.0)
+    # The drift reports the tests read after a run see the same live sources.
+    for key, value in live_settings(published, httpserver).items():
+        monkeypatch.setenv(key, value)
     return server
+
+
+def live_settings(published: Path, httpserver: HTTPServer) -> dict[str, str]:
+    return {"FINSAM_DATA_DIR": str(published), "FINSAM_SOURCES": "live",
+            "FINSAM_SCB_API_URL": httpserver.url_for("/scb"),
+            "FINSAM_AF_PAGE_URL": httpserver.url_for("/af/statistik")}
+
+
+def run_live(published: Path, httpserver: HTTPServer):
+    """The nightly job in this process against the local server's sources."""
+    settings = live_settings(published, httpserver)
+    del settings["FINSAM_DATA_DIR"]
+    return run_refresh_in_process(published, **settings)
 
 
 def assert_refused(result, published: Path, digest: str, step: str, *phrases: str) -> str:
     assert not result.success
-    message = failures(result).get(step, "")
+    message = failure_report(result)
+    assert f"step {step} failed" in message, message
     for phrase in phrases:
         assert phrase in message, message
     assert sha256(published / "warehouse.duckdb") == digest
-    assert "published_warehouse" not in materialised(result)
+    assert "published_warehouse" not in materialized(result)
     return message
 
 
 def test_zero_row_year_fails_naming_source_table_and_year(
-    live: SnapshotServer, published: Path
+    live: SnapshotServer, published: Path, httpserver: HTTPServer
 ) -> None:
     digest = sha256(published / "warehouse.duckdb")
     body = json.loads(gzip.decompress((published / "snapshots/scb/TAB638_2019.json.gz")
@@ -135,18 +120,18 @@ def test_zero_row_year_fails_naming_source_table_and_year(
     body["dimension"]["Region"]["category"] = {"index": {}, "label": {}}
     body["value"] = []
     live.faults["TAB638/data/2019"] = (200, json.dumps(body).encode())
-    result = run_job()
+    result = run_live(published, httpserver)
     assert_refused(result, published, digest, "population", scb_population.SOURCE,
                    "TAB638 2019: the response holds no population rows")
     # The sources without a fault still load in the same run.
-    assert {"full_year_equivalents", "unemployment"} <= materialised(result)
+    assert {"full_year_equivalents", "unemployment"} <= materialized(result)
     report = drift.check("population")
     assert report.reachable and not report.missing  # the metadata is fine…
     assert "TAB638 2019" in report.last_failure  # …and the report shows the failed run
 
 
 def test_removed_content_code_fails_naming_source_and_table(
-    live: SnapshotServer, published: Path
+    live: SnapshotServer, published: Path, httpserver: HTTPServer
 ) -> None:
     digest = sha256(published / "warehouse.duckdb")
     metadata = json.loads((published / "snapshots/scb/TAB5557_metadata.json").read_text("utf-8"))
@@ -155,7 +140,7 @@ def test_removed_content_code_fails_naming_source_and_table(
     contents["label"] = {"000007MF": "Folkökning"}
     metadata["size"][metadata["id"].index("ContentsCode")] = 1
     live.faults["TAB5557/metadata"] = (200, json.dumps(metadata).encode())
-    result = run_job()
+    result = run_live(published, httpserver)
     assert_refused(result, published, digest, "population", scb_population.SOURCE,
                    "TAB5557: no ContentsCode labelled 'Folkmängd'")
     report = drift.check("population")
@@ -165,14 +150,16 @@ def test_removed_content_code_fails_naming_source_and_table(
     assert "MISSING" in text and "2025" in text
 
 
-def test_af_answering_500_fails_while_scb_loads(live: SnapshotServer, published: Path) -> None:
+def test_af_answering_500_fails_while_scb_loads(
+    live: SnapshotServer, published: Path, httpserver: HTTPServer
+) -> None:
     digest = sha256(published / "warehouse.duckdb")
     live.faults["af"] = (500, b"unavailable")
-    result = run_job()
+    result = run_live(published, httpserver)
     assert_refused(result, published, digest, "unemployment", af_unemployment.SOURCE,
                    "HTTP 500", "/af/statistik")
-    assert set(failures(result)) == {"unemployment"}
-    assert {"population", "full_year_equivalents", "he_population_share"} <= materialised(result)
+    assert [event.step_key for event in result.get_step_failure_events()] == ["unemployment"]
+    assert {"population", "full_year_equivalents", "he_population_share"} <= materialized(result)
     report = drift.check("unemployment")
     assert not report.reachable and "HTTP 500" in report.error
     scb = drift.check("full_year_equivalents")
