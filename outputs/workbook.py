@@ -3,10 +3,11 @@
 Each data sheet has one header row in Swedish (so filters, pivot tables and Power Query see
 a plain table); the English header and the definition of every column are on "Läs mig".
 
-Written with XlsxWriter in constant-memory mode: a number format is set once per column
-(cells without a format of their own take their column's), values are converted a column
-at a time, and each row goes to disk as it is written. At national scale (about 800,000
-cells) this is several times faster than openpyxl, which builds a cell object per value.
+Written with XlsxWriter: a number format is set once per column (cells without a format of
+their own take their column's) and values are converted a column at a time. At national
+scale (about 550,000 cells) this is several times faster than openpyxl, which builds a cell
+object per value. Not in XlsxWriter's constant-memory mode: its inline strings made the
+national workbook 10 % slower to write than the shared-string table.
 """
 
 from __future__ import annotations
