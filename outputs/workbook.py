@@ -12,7 +12,9 @@ national workbook 10 % slower to write than the shared-string table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -40,7 +42,7 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
 def write_workbook(snapshot: Snapshot, path: Path) -> Path:
-    with atomic_path(path) as partial:
+    with atomic_path(path) as partial, _without_cyclic_gc():
         # An infinite ratio (never expected) shows as #DIV/0! rather than failing the export.
         workbook = Workbook(str(partial), {"constant_memory": False, "nan_inf_to_errors": True})
         formats = _Formats(workbook)
@@ -50,6 +52,20 @@ def write_workbook(snapshot: Snapshot, path: Path) -> Path:
                         formats)
         workbook.close()
     return path
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """XlsxWriter keeps a small object per cell and creates no reference cycles; without the
+    cyclic collector, which would otherwise run thousands of times over them (and over
+    everything else the process holds), the national workbook takes 10 % less time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class _Formats:
