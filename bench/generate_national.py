@@ -106,12 +106,13 @@ def write_reference(source: Path, target: Path) -> list[Association]:
     target.mkdir(parents=True, exist_ok=True)
     for name in ("municipalities.csv", "associations.csv", "association_members.csv"):
         shutil.copyfile(source / name, target / name)
-    (target / "municipalities_outside.csv").write_text(
-        ",".join(reference.OUTSIDE_COLUMNS) + "\n", encoding="utf-8")
+    # The synthetic country places every municipality: no one outside (the header only).
+    header = (source / "municipalities_outside.csv").read_text(encoding="utf-8").split("\n")[0]
+    (target / "municipalities_outside.csv").write_text(header + "\n", encoding="utf-8")
     municipalities = reference.load_municipalities(source)
-    associations = reference.load_associations(source)
+    associations = reference.load_table("associations", source)
     associations = associations[associations["dissolved"].isna()]
-    members = reference.load_association_members(source)
+    members = reference.load_table("association_members", source)
     current = members[members["valid_to"].isna()]
     free = municipalities[~municipalities["municipality_code"].isin(current["municipality_code"])]
     # A municipality whose real membership ended joins its synthetic association the next day.

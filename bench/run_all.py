@@ -6,14 +6,17 @@
 2. three refreshes, each ``python -m orchestration.cli refresh`` in a subprocess, timed
    (wall) with the peak RSS of its largest process (the refresh or its dbt):
    - cold: from nothing (no warehouse, caches, dbt target or run history);
-   - no-op: right after it, nothing changed;
-   - full: a nightly run in which inputs changed (one report document and one year of the
-     SCB population), so every step runs: extraction of what changed, dbt build, checks,
-     publish and exports;
+   - no-op: right after it, nothing changed (``finsam refresh`` always runs the job);
+   - changed-input: a nightly run in which inputs changed (one report document and one
+     year of the SCB population), so every step runs: extraction of what changed, dbt
+     build, checks, publish and exports;
+   then the nightly tick with nothing changed (``finsam nightly``: what the schedule does,
+   fingerprint the inputs and skip), timed the same way;
 3. where each refresh spent its time (Dagster's per-step durations from its run storage);
+   the workbook export on its own (in-process, on the published warehouse);
 4. extraction throughput over all documents, in-process; and over a sample of them printed
    as PDFs with real tables (every ``PDF_EVERY``-th document), cold, in pages/s and MB/s;
-5. ``dbt build`` alone on the refreshed raw tables (warm partial parse), and a
+5. the refresh's ``dbt build`` alone on the refreshed raw tables (warm partial parse), and a
    ``dbt run`` of fct_funding_vs_ideal and its parents;
 6. p50/p95 latency of the analysts' queries (bench/queries/*.sql) on the published warehouse;
 7. bench/plain_funding_vs_ideal.sql: the same mart in one plain DuckDB statement, its time
@@ -53,7 +56,12 @@ from bench import generate_national  # noqa: E402
 INPUT_FOLDERS = ("reference", "snapshots", "documents", "overrides")
 RESULTS = BENCH_DIR / "RESULTS.md"
 BEGIN, END = "<!-- run_all:begin -->", "<!-- run_all:end -->"
-TARGETS = {"full refresh": 120.0, "no-op refresh": 20.0}
+# Issue 14's targets: seconds of wall time (a refresh or tick includes process start-up),
+# and the peak RSS of every refresh's largest process.
+TARGETS = {"cold refresh": 60.0, "changed-input refresh": 30.0, "nightly tick": 5.0,
+           "workbook export": 3.0, "dbt build": 5.0}
+PEAK_RSS_TARGET_MB = 600.0
+WORKBOOK_ROUNDS = 3
 PDF_EVERY = 20  # every 20th generated document is also printed as a PDF (~95 PDFs, ~860 pages)
 PDF_PAGES_PER_SECOND = 200.0  # target of cold PDF extraction on 2 cores
 # Columns of fct_funding_vs_ideal the plain statement reproduces.
@@ -92,6 +100,18 @@ class Timed:
     returncode: int
     stdout: str
     stderr: str
+    load: float = field(default_factory=lambda: os.getloadavg()[0])  # 1-min, at the start
+
+
+def load_now() -> float:
+    """The 1-minute load average: on 2 shared cores a figure means little without it."""
+    return os.getloadavg()[0]
+
+
+def verdict(value: float, target: float | None, unit: str = "s") -> str:
+    if target is None:
+        return ""
+    return f"≤ {target:,.0f} {unit} ({'met' if value <= target else 'MISSED'})"
 
 
 def env_for(data_dir: Path) -> dict[str, str]:
@@ -102,21 +122,41 @@ def env_for(data_dir: Path) -> dict[str, str]:
 
 
 def run_measured(command: list[str], env: dict[str, str], timeout: float = 3600) -> Timed:
+    load = load_now()
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", PEAK_RSS_WRAPPER, *command], env=env,
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - started
     *stderr, peak = result.stderr.rstrip("\n").rsplit("\n", 1) or [""]
     peak_kb = float(peak) if peak.strip().isdigit() else math.nan
-    return Timed(seconds, peak_kb / 1024, result.returncode, result.stdout, "\n".join(stderr))
+    return Timed(seconds, peak_kb / 1024, result.returncode, result.stdout, "\n".join(stderr),
+                 load)
 
 
-def refresh(data_dir: Path) -> Timed:
-    timed = run_measured([sys.executable, "-m", "orchestration.cli", "refresh"], env_for(data_dir))
+def finsam(command: str, data_dir: Path) -> Timed:
+    """``finsam <command>`` (``refresh`` or ``nightly``) on ``data_dir``, as cron runs it."""
+    timed = run_measured([sys.executable, "-m", "orchestration.cli", command], env_for(data_dir))
     if timed.returncode != 0:
         sys.stderr.write(timed.stderr[-5000:])
-        raise SystemExit(f"refresh of {data_dir} failed (exit {timed.returncode})")
+        raise SystemExit(f"{command} of {data_dir} failed (exit {timed.returncode})")
+    print(f"  {command}: {timed.seconds:.1f} s, peak RSS {timed.peak_rss_mb:,.0f} MB "
+          f"(load {timed.load:.1f})", file=sys.stderr, flush=True)
     return timed
+
+
+def workbook_export(published: Path, out_dir: Path, rounds: int) -> tuple[float, float]:
+    """(p50 seconds, load at the start) of the workbook export in-process, as the
+    exports_workbook asset does it: read the marts, write finsam.xlsx."""
+    from outputs.export import export_workbook
+    from outputs.tables import load_snapshot
+
+    load = load_now()
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        export_workbook(load_snapshot(published), out_dir)
+        times.append(time.perf_counter() - started)
+    return percentile(times, 0.5), load
 
 
 def fresh_copy(source: Path, target: Path) -> Path:
@@ -187,13 +227,15 @@ def extraction_throughput(documents: Path, scratch: Path) -> list[dict[str, floa
     n_lines = sum(p.read_bytes().count(b"\n") for p in files)
     passes = []
     for _ in ("cold", "warm"):
+        load = load_now()
         started = time.perf_counter()
         tables = extract_reports(folders=[documents], urls=[],
                                  overrides_path=scratch / "no-overrides.csv")
         seconds = time.perf_counter() - started
         passes.append({"documents": len(files), "figures": len(tables.figures),
                        "seconds": seconds, "docs_per_s": len(files) / seconds,
-                       "lines_per_s": n_lines / seconds, "mb_per_s": n_bytes / 1e6 / seconds})
+                       "lines_per_s": n_lines / seconds, "mb_per_s": n_bytes / 1e6 / seconds,
+                       "load": load})
     return passes
 
 
@@ -214,11 +256,12 @@ def pdf_extraction_throughput(documents: Path, scratch: Path) -> dict[str, float
         pages += len(document)
         document.close()
     n_bytes = sum(p.stat().st_size for p in files)
+    load = load_now()
     started = time.perf_counter()
     tables = extract_reports(folders=[documents], urls=[],
                              overrides_path=scratch / "no-overrides.csv")
     seconds = time.perf_counter() - started
-    return {"documents": len(files), "pages": pages, "megabytes": n_bytes / 1e6,
+    return {"documents": len(files), "pages": pages, "megabytes": n_bytes / 1e6, "load": load,
             "figures": len(tables.figures), "failed": int((tables.documents["status"]
                                                           == "failed").sum()),
             "seconds": seconds, "pages_per_s": pages / seconds,
@@ -238,7 +281,10 @@ def dbt(args: list[str], data_dir: Path, target: Path) -> float:
 
 
 def dbt_alone(published: Path, scratch: Path) -> dict[str, float]:
-    """dbt on a copy of the refreshed warehouse (raw tables as the refresh wrote them)."""
+    """dbt on a copy of the refreshed warehouse (raw tables as the refresh wrote them); the
+    build is the refresh's own dbt command."""
+    from orchestration.assets.dbt import BUILD_ARGS
+
     fresh_copy_dir = scratch / "dbt"
     if fresh_copy_dir.exists():
         shutil.rmtree(fresh_copy_dir)
@@ -247,7 +293,8 @@ def dbt_alone(published: Path, scratch: Path) -> dict[str, float]:
     target = fresh_copy_dir / "dbt_target"
     dbt(["parse"], fresh_copy_dir, target)  # the refresh keeps a parsed project too
     return {
-        "build": dbt(["build"], fresh_copy_dir, target),
+        "load": load_now(),
+        "build": dbt(BUILD_ARGS, fresh_copy_dir, target),
         "run_funding": dbt(["run", "--select", "+fct_funding_vs_ideal"], fresh_copy_dir, target),
         "parse_cold": _cold_parse(fresh_copy_dir),
     }
@@ -272,13 +319,15 @@ def query_latencies(published: Path, rounds: int) -> list[tuple[str, float, floa
 
 def plain_versus_mart(published: Path, rounds: int) -> dict[str, object]:
     sql = (BENCH_DIR / "plain_funding_vs_ideal.sql").read_text(encoding="utf-8")
+    load = load_now()
     with duckdb.connect(str(published), read_only=True) as con:
         times = time_repeated(lambda: con.execute(sql).fetchall(), rounds)
         plain = con.execute(sql).df().set_index(["association_id", "year"]).sort_index()
         mart = (con.execute("select * from marts.fct_funding_vs_ideal").df()
                 .set_index(["association_id", "year"]).sort_index())
     mismatches = compare_frames(plain, mart[COMPARED])
-    return {"p50": percentile(times, 0.5), "rows_plain": len(plain), "rows_mart": len(mart),
+    return {"p50": percentile(times, 0.5), "load": load, "rows_plain": len(plain),
+            "rows_mart": len(mart),
             "mismatches": mismatches}
 
 
@@ -327,6 +376,24 @@ def record(report: Report) -> None:
     RESULTS.write_text(head + block + tail, encoding="utf-8")
 
 
+def steps_report(report: Report,
+                 runs: dict[str, tuple[Timed, float, list[tuple[str, float]]]]) -> None:
+    for label, (timed, seconds, rows) in runs.items():
+        report.add("")
+        report.add(f"Slowest steps of the {label} (Dagster step durations; run {seconds:.1f} s, "
+                   f"all steps {sum(s for _, s in rows):.1f} s, {len(rows)} steps ran; "
+                   f"load {timed.load:.1f}):")
+        report.add("")
+        report.add("| step | seconds |")
+        report.add("| --- | --- |")
+        for key, step_seconds in sorted(rows, key=lambda r: -r[1])[:8]:
+            report.add(f"| {key} | {step_seconds:.1f} |")
+    checks = [s for key, s in runs["changed-input refresh"][2] if "pandera" in key]
+    report.add("")
+    report.add(f"Pandera checks: {len(checks)} steps, {sum(checks):.1f} s in all; median step "
+               f"{statistics.median(checks) if checks else 0:.2f} s.")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path,
@@ -336,7 +403,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="reuse the generated inputs in --work when present")
     parser.add_argument("--rounds", type=int, default=20, help="timed runs per query")
     parser.add_argument("--record", action="store_true", help="write into bench/RESULTS.md")
+    parser.add_argument("--targets-only", action="store_true",
+                        help="only what issue 14's targets need (refreshes, tick, workbook, "
+                        "dbt build): no extraction, PDF or query figures; not for --record")
     args = parser.parse_args(argv)
+    if args.record and args.targets_only:
+        parser.error("--record needs the whole run")
     work = args.work.resolve()
     inputs = work / "inputs"
     report = Report()
@@ -356,72 +428,97 @@ def main(argv: list[str] | None = None) -> int:
     published = data_dir / "warehouse.duckdb"
 
     runs: dict[str, tuple[Timed, float, list[tuple[str, float]]]] = {}
-    for label in ("cold refresh", "no-op refresh", "full refresh"):
-        if label == "full refresh":
+    for label in ("cold refresh", "no-op refresh", "changed-input refresh"):
+        if label == "changed-input refresh":
             change_inputs(data_dir)
-        timed = refresh(data_dir)
+        timed = finsam("refresh", data_dir)
         runs[label] = (timed, *step_durations(data_dir))
+    # The schedule's tick right after a refresh of these inputs: it must find nothing new.
+    tick = finsam("nightly", data_dir)
+    skipped = tick.stdout.startswith("skipped:")
+    workbook_seconds, workbook_load = workbook_export(published, work / "exports",
+                                                      WORKBOOK_ROUNDS)
     report.add("")
-    report.add("| measure | value | target |")
-    report.add("| --- | --- | --- |")
+    report.add("Load average: the 1-minute load when the measure started (2 cores: above 2, "
+               "every figure is inflated).")
+    report.add("")
+    report.add("| measure | value | target | load |")
+    report.add("| --- | --- | --- | --- |")
     for label, (timed, run_seconds, _) in runs.items():
-        target = TARGETS.get(label)
-        verdict = f"≤ {target:.0f} s ({'met' if timed.seconds <= target else 'MISSED'})" \
-            if target else ""
-        report.add(f"| {label}: wall time | {timed.seconds:.1f} s | {verdict} |")
-        report.add(f"| {label}: Dagster run, without process start-up | {run_seconds:.1f} s | |")
-        report.add(f"| {label}: peak RSS (largest process) | {timed.peak_rss_mb:,.0f} MB | |")
-    report.add(f"| published warehouse size | {published.stat().st_size / 1e6:.0f} MB | |")
+        report.add(f"| {label}: wall time | {timed.seconds:.1f} s | "
+                   f"{verdict(timed.seconds, TARGETS.get(label))} | {timed.load:.1f} |")
+        report.add(f"| {label}: Dagster run, without process start-up | {run_seconds:.1f} s | "
+                   f"| {timed.load:.1f} |")
+        report.add(f"| {label}: peak RSS (largest process) | {timed.peak_rss_mb:,.0f} MB | "
+                   f"{verdict(timed.peak_rss_mb, PEAK_RSS_TARGET_MB, 'MB')} | "
+                   f"{timed.load:.1f} |")
+    report.add(f"| nightly tick, nothing changed (`finsam nightly`): wall time | "
+               f"{tick.seconds:.1f} s ({'skipped' if skipped else 'RAN: ' + tick.stdout[:60]}) "
+               f"| {verdict(tick.seconds, TARGETS['nightly tick'])} | {tick.load:.1f} |")
+    report.add(f"| nightly tick: peak RSS | {tick.peak_rss_mb:,.0f} MB | | {tick.load:.1f} |")
+    changed, _, changed_steps = runs["changed-input refresh"]
+    step = dict(changed_steps)
+    for key, label in (("exports_workbook", "workbook export"),
+                       ("finsam_dbt_models", "dbt build")):
+        if key in step:
+            report.add(f"| {label}: Dagster step `{key}` of the changed-input refresh | "
+                       f"{step[key]:.1f} s | {verdict(step[key], TARGETS[label])} | "
+                       f"{changed.load:.1f} |")
+    report.add(f"| workbook export alone (read the marts, write finsam.xlsx; p50 of "
+               f"{WORKBOOK_ROUNDS}) | {workbook_seconds:.1f} s | "
+               f"{verdict(workbook_seconds, TARGETS['workbook export'])} | {workbook_load:.1f} |")
+    report.add(f"| published warehouse size | {published.stat().st_size / 1e6:.0f} MB | | |")
+
+    if args.targets_only:
+        dbt_times = dbt_alone(published, work)
+        report.add(f"| dbt build alone (warm partial parse) | {dbt_times['build']:.1f} s | "
+                   f"{verdict(dbt_times['build'], TARGETS['dbt build'])} | "
+                   f"{dbt_times['load']:.1f} |")
+        steps_report(report, runs)
+        return 0
 
     for label, extraction in zip(("cold", "warm"), extraction_throughput(
             inputs / "documents", work / "extraction"), strict=True):
         report.add(f"| extraction ({label}): {extraction['documents']} documents, "
                    f"{extraction['figures']:,} figures | {extraction['seconds']:.1f} s: "
                    f"{extraction['docs_per_s']:.1f} docs/s, {extraction['lines_per_s']:,.0f} "
-                   f"lines/s, {extraction['mb_per_s']:.2f} MB/s | |")
+                   f"lines/s, {extraction['mb_per_s']:.2f} MB/s | | "
+                   f"{extraction['load']:.1f} |")
 
     pdf = pdf_extraction_throughput(inputs / "pdf_documents", work / "pdf-extraction")
-    verdict = "met" if pdf["pages_per_s"] >= PDF_PAGES_PER_SECOND else "MISSED"
+    pdf_verdict = "met" if pdf["pages_per_s"] >= PDF_PAGES_PER_SECOND else "MISSED"
     report.add(f"| PDF extraction (cold, {len(os.sched_getaffinity(0))} cores): "
                f"{pdf['documents']} documents, {pdf['pages']} pages, {pdf['megabytes']:.1f} MB, "
                f"{pdf['figures']:,} figures, {pdf['failed']} failed | {pdf['seconds']:.1f} s: "
                f"{pdf['pages_per_s']:.0f} pages/s, {pdf['mb_per_s']:.2f} MB/s | "
-               f"≥ {PDF_PAGES_PER_SECOND:.0f} pages/s ({verdict}) |")
+               f"≥ {PDF_PAGES_PER_SECOND:.0f} pages/s ({pdf_verdict}) | {pdf['load']:.1f} |")
 
     dbt_times = dbt_alone(published, work)
     plain = plain_versus_mart(published, args.rounds)
-    report.add(f"| dbt build alone (warm partial parse) | {dbt_times['build']:.1f} s | |")
-    report.add(f"| dbt parse from scratch | {dbt_times['parse_cold']:.1f} s | |")
-    report.add(f"| dbt run +fct_funding_vs_ideal | {dbt_times['run_funding']:.1f} s | |")
-    report.add(f"| plain SQL fct_funding_vs_ideal (p50) | {plain['p50'] * 1000:.1f} ms | |")
-    report.add(f"| ratio dbt build / plain | {dbt_times['build'] / plain['p50']:,.0f}× | |")
+    dbt_load = f"{dbt_times['load']:.1f}"
+    report.add(f"| dbt build alone (warm partial parse) | {dbt_times['build']:.1f} s | "
+               f"{verdict(dbt_times['build'], TARGETS['dbt build'])} | {dbt_load} |")
+    report.add(f"| dbt parse from scratch | {dbt_times['parse_cold']:.1f} s | | {dbt_load} |")
+    report.add(f"| dbt run +fct_funding_vs_ideal | {dbt_times['run_funding']:.1f} s | | "
+               f"{dbt_load} |")
+    report.add(f"| plain SQL fct_funding_vs_ideal (p50) | {plain['p50'] * 1000:.1f} ms | | "
+               f"{plain['load']:.1f} |")
+    report.add(f"| ratio dbt build / plain | {dbt_times['build'] / plain['p50']:,.0f}× | | |")
     report.add(f"| ratio dbt run +fct_funding_vs_ideal / plain | "
-               f"{dbt_times['run_funding'] / plain['p50']:,.0f}× | |")
-    verdict = "identical" if not plain["mismatches"] else "; ".join(plain["mismatches"])
-    report.add(f"| plain SQL vs mart ({plain['rows_mart']} rows) | {verdict} | |")
+               f"{dbt_times['run_funding'] / plain['p50']:,.0f}× | | |")
+    same = "identical" if not plain["mismatches"] else "; ".join(plain["mismatches"])
+    report.add(f"| plain SQL vs mart ({plain['rows_mart']} rows) | {same} | | |")
 
     report.add("")
     report.add(f"Analyst queries on the published warehouse ({args.rounds} timed runs each, "
-               "one read-only connection):")
+               f"one read-only connection; load {load_now():.1f}):")
     report.add("")
     report.add("| query | p50 ms | p95 ms | rows |")
     report.add("| --- | --- | --- | --- |")
     for name, p50, p95, n_rows in query_latencies(published, args.rounds):
         report.add(f"| {name} | {p50 * 1000:.1f} | {p95 * 1000:.1f} | {n_rows} |")
 
-    for label, (_, seconds, rows) in runs.items():
-        report.add("")
-        report.add(f"Slowest steps of the {label} (Dagster step durations; run {seconds:.1f} s, "
-                   f"all steps {sum(s for _, s in rows):.1f} s, {len(rows)} steps ran):")
-        report.add("")
-        report.add("| step | seconds |")
-        report.add("| --- | --- |")
-        for key, step_seconds in sorted(rows, key=lambda r: -r[1])[:8]:
-            report.add(f"| {key} | {step_seconds:.1f} |")
-    checks = [s for key, s in runs["full refresh"][2] if "pandera" in key]
-    report.add("")
-    report.add(f"Pandera checks: {len(checks)} steps, {sum(checks):.1f} s in all; median step "
-               f"{statistics.median(checks) if checks else 0:.2f} s.")
+    steps_report(report, runs)
     if args.record:
         record(report)
         print(f"\nrecorded in {RESULTS}")

@@ -171,6 +171,11 @@ def _model_grain(entry: dict[str, Any]) -> tuple[str, ...]:
     return ()
 
 
+# libyaml's safe loader where PyYAML's wheel has it (the same documents, ten times faster):
+# every model's YAML is read whenever the definitions load, 0.2 s in pure Python.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _load(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+        return yaml.load(handle, Loader=_YAML_LOADER) or {}

@@ -91,9 +91,16 @@ def publish(build_path: Path | None = None, published: Path | None = None) -> Pa
     return published
 
 
+# DuckDB's buffer pool in a refresh's own process. By default it may take 80 % of the RAM
+# and keeps a table it just wrote in memory until the connection closes (100 MB for
+# raw.population); capped, it writes the blocks out. dbt runs in its own process.
+MEMORY_LIMIT = "256MB"
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"set memory_limit = '{MEMORY_LIMIT}'")
     try:
         yield con
     finally:

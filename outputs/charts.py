@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -40,19 +40,27 @@ class Chart:
     name: str  # file stem and HTML id
     title: str
     figure: Figure
+    # Each rendering is drawn once (a draw of the national bar chart takes ~0.3 s): the
+    # charts page and the report inline the same SVG, and previews reuse a PNG.
+    _rendered: dict[str, bytes | str] = field(default_factory=dict, compare=False, repr=False)
 
     def png_bytes(self, dpi: int = DPI) -> bytes:
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-        return buffer.getvalue()
+        key = f"png:{dpi}"
+        if key not in self._rendered:
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+            self._rendered[key] = buffer.getvalue()
+        return self._rendered[key]
 
     def svg_markup(self) -> str:
         """The ``<svg>`` element alone, ready to inline in HTML."""
-        buffer = io.StringIO()
-        with rc_context(_SVG_RC):
-            self.figure.savefig(buffer, format="svg", bbox_inches="tight")
-        text = buffer.getvalue()
-        return text[text.index("<svg"):]
+        if "svg" not in self._rendered:
+            buffer = io.StringIO()
+            with rc_context(_SVG_RC):
+                self.figure.savefig(buffer, format="svg", bbox_inches="tight")
+            text = buffer.getvalue()
+            self._rendered["svg"] = text[text.index("<svg"):]
+        return self._rendered["svg"]
 
 
 def latest_year(funding: pd.DataFrame) -> int | None:

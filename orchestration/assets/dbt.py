@@ -13,6 +13,13 @@ from ingestion.warehouse import build_inputs, dbt_env, record_build_inputs, reco
 from orchestration.project import dbt_project, manifest_path
 from orchestration.resources import WarehouseResource
 
+# The refresh's dbt command. Unit tests are left out: their inputs are fixed rows in the YAML,
+# so they give the same result every night and only cost time there (a second at national
+# scale); they test the SQL, and run wherever the code changes: `make test` builds the
+# project with them (tests/dbt_helpers.py), as dbt recommends ("When to run unit tests",
+# docs.getdbt.com/docs/build/unit-tests).
+BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+
 
 class FinsamDbtTranslator(DagsterDbtTranslator):
     """A dbt source ``raw.<table>`` is the Python asset that writes that table; models are
@@ -66,7 +73,7 @@ def finsam_dbt_models(
             return
     with _environment(dbt_env(warehouse.build_path)):
         # A fixed target folder per data folder keeps dbt's partial parse between runs.
-        yield from dbt.cli(["build"], context=context,
+        yield from dbt.cli(BUILD_ARGS, context=context,
                            target_path=config.dbt_target_dir()).stream()
     # Only a build of every model is a build of these inputs (not one model from the UI).
     if inputs is not None and not context.is_subset:

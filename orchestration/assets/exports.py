@@ -9,6 +9,8 @@ show previews in the Dagster UI.
 from __future__ import annotations
 
 import base64
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
@@ -30,13 +32,47 @@ CODE_VERSION = exports_code_version()
 PREVIEW_DPI = 60
 
 
+# The published file as the exports read it: a new publish is a new file (an atomic rename).
+PublishedFile = tuple[Path, int, int, int]
+
+
+def _published() -> PublishedFile:
+    path = config.published_warehouse_path()
+    stat = path.stat()
+    return path, stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+# The four exports run one after the other in one process after a publish: they read the
+# marts, and the charts and report draw the charts, once per published file, not once each.
+@lru_cache(maxsize=1)
+def _snapshot_of(published: PublishedFile) -> Snapshot:
+    return load_snapshot(published[0])
+
+
+@lru_cache(maxsize=1)
+def _charts_of(published: PublishedFile) -> list[Chart]:
+    """A chart keeps what it has rendered: the charts page and the report share its SVG."""
+    from outputs.charts import build_charts
+
+    return build_charts(_snapshot_of(published))
+
+
+def _snapshot() -> Snapshot:
+    return _snapshot_of(_published())
+
+
+def _charts() -> tuple[Snapshot, list[Chart]]:
+    published = _published()
+    return _snapshot_of(published), _charts_of(published)
+
+
 @asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_workbook() -> MaterializeResult:
     """data/exports/finsam.xlsx: "Läs mig" and one sheet per mart, Swedish headers."""
     from outputs.export import export_workbook
     from outputs.report import markdown_preview
 
-    snapshot = load_snapshot(config.published_warehouse_path())
+    snapshot = _snapshot()
     path = export_workbook(snapshot, config.exports_dir())
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(path)),
@@ -52,9 +88,8 @@ def exports_tables() -> MaterializeResult:
     """data/exports/csv/<mart>.csv and data/exports/parquet/<mart>.parquet."""
     from outputs.report import markdown_preview
 
-    warehouse = config.published_warehouse_path()
-    paths = write_flat_files(warehouse, config.exports_dir())
-    snapshot = load_snapshot(warehouse)
+    paths = write_flat_files(config.published_warehouse_path(), config.exports_dir())
+    snapshot = _snapshot()
     previews = "\n\n".join(markdown_preview(mart, snapshot.frame(mart), limit=5)
                            for mart in snapshot.marts)
     return MaterializeResult(metadata={
@@ -66,11 +101,9 @@ def exports_tables() -> MaterializeResult:
 @asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_charts() -> MaterializeResult:
     """data/exports/charts/*.png and data/exports/charts.html."""
-    from outputs.charts import build_charts
     from outputs.export import export_charts
 
-    snapshot = load_snapshot(config.published_warehouse_path())
-    charts = build_charts(snapshot)
+    snapshot, charts = _charts()
     pngs, page = export_charts(snapshot, config.exports_dir(), charts)
     return MaterializeResult(metadata={
         "page": MetadataValue.path(str(page)),
@@ -83,12 +116,10 @@ def exports_charts() -> MaterializeResult:
 @asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_report() -> MaterializeResult:
     """data/exports/report.html: the charts and the key table on one page."""
-    from outputs.charts import build_charts
     from outputs.export import export_report
     from outputs.report import markdown_preview
 
-    snapshot = load_snapshot(config.published_warehouse_path())
-    charts = build_charts(snapshot)
+    snapshot, charts = _charts()
     path = export_report(snapshot, config.exports_dir(), charts)
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(path)),
