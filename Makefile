@@ -42,7 +42,8 @@ run: $(MANIFEST)
 
 test: $(MANIFEST) browser
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	# One worker per core, a test file per worker (a file's fixtures are built once).
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 ui: $(MANIFEST)
 	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(CURDIR) \
