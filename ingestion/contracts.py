@@ -34,10 +34,13 @@ class Column:
     data_type: str
     description: str
     meta: dict[str, Any] = field(default_factory=dict)
+    constraints: tuple[str, ...] = ()  # dbt constraint types, enforced on a contracted model
 
     @property
     def not_null(self) -> bool:
-        return bool(self.meta.get("not_null", False))
+        """A raw column says so in ``meta`` (pandera checks it); a mart column by an
+        enforced ``not_null`` constraint (DuckDB refuses the null when dbt builds it)."""
+        return bool(self.meta.get("not_null", False)) or "not_null" in self.constraints
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def _table(entry: dict[str, Any], grain: tuple[str, ...]) -> Table:
             data_type=column.get("data_type", ""),
             description=" ".join(str(column.get("description", "")).split()),
             meta=column.get("meta") or {},
+            constraints=tuple(c["type"] for c in column.get("constraints") or []),
         )
         for column in entry.get("columns", []) or []
     )

@@ -23,12 +23,13 @@ ROUNDING_SEK = 1.0
 
 def _ordered(start: str, end: str) -> pa.Check:
     return rule(f"{start}_not_after_{end}", f"{start} must not be after {end}",
-                lambda df: df[start].isna() | df[end].isna() | (df[start] <= df[end]))
+                lambda df: df[start].isna() | df[end].isna() | (df[start] <= df[end]),
+                reads=(start, end))
 
 
 def _starts_a_month(column: str) -> pa.Check:
     return rule(f"{column}_on_the_first", f"{column} must be the first day of a month",
-                lambda df: pd.to_datetime(df[column]).dt.day == 1)
+                lambda df: pd.to_datetime(df[column]).dt.day == 1, reads=(column,))
 
 
 def in_registry(codes: Collection[str]) -> pa.Check:

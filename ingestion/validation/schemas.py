@@ -11,7 +11,7 @@ its pandera schema carries only what dbt does not check, the value ranges of the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 import pandas as pd
@@ -53,10 +53,15 @@ def model_schema(table: Table, rules: Iterable[pa.Check] = ()) -> pa.DataFrameSc
     return pa.DataFrameSchema(ranged, checks=list(rules), name=table.name)
 
 
-def rule(name: str, description: str, test: Callable[[pd.DataFrame], pd.Series]) -> pa.Check:
+def rule(name: str, description: str, test: Callable[[pd.DataFrame], pd.Series],
+         reads: Sequence[str] = ()) -> pa.Check:
     """A cross-column or cross-row rule: ``test`` gives True for each row that passes. A
-    failure shows the rule's name and what it means."""
-    return pa.Check(test, name=name, error=f"{name}: {description}")
+    failure shows the rule's name and what it means. ``reads`` names the columns ``test``
+    reads, so that the check of a built model reads only those (``ModelCheck.select``);
+    left empty, the check reads every column."""
+    check = pa.Check(test, name=name, error=f"{name}: {description}")
+    check.reads = tuple(reads)
+    return check
 
 
 def _raw_column(column: Column) -> pa.Column:

@@ -67,7 +67,7 @@ def build_pandera_checks() -> list[AssetChecksDefinition]:
         with warehouse.connect(read_only=True) as con:
             for key in sorted(context.selected_asset_check_keys, key=str):
                 check = checks[key]
-                frame = con.execute(f'select * from "{check.layer}"."{check.table.name}"').df()
+                frame = con.execute(check.select).df()
                 yield check_result(check_model(frame, check), key)
 
     return [_checks]

@@ -17,8 +17,10 @@ from orchestration.resources import WarehouseResource
 # so they give the same result every night and only cost time there (a second at national
 # scale); they test the SQL, and run wherever the code changes: `make test` builds the
 # project with them (tests/dbt_helpers.py), as dbt recommends ("When to run unit tests",
-# docs.getdbt.com/docs/build/unit-tests).
-BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
+# docs.getdbt.com/docs/build/unit-tests). No manifest.json or run_results.json: Dagster reads
+# the build's events from its log stream and its manifest from the set-up step, and writing
+# them cost 0.4 s of every build at national scale.
+BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
 
 
 class FinsamDbtTranslator(DagsterDbtTranslator):
