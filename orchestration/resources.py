@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -59,19 +59,6 @@ class WarehouseResource(ConfigurableResource):
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         with warehouse.connect(self.build_path, read_only=read_only) as con:
             yield con
-
-    def write_table(
-        self,
-        schema: str,
-        table: str,
-        frame: pd.DataFrame,
-        validate: Callable[[pd.DataFrame], object] | None = None,
-        version: str = "",
-    ) -> int:
-        """See ``ingestion.warehouse.write_table``: unchanged rows are neither validated
-        again nor rewritten."""
-        with self.connect() as con:
-            return warehouse.write_table(con, schema, table, frame, validate, version)
 
     def read_table(self, schema: str, table: str) -> pd.DataFrame:
         with self.connect(read_only=True) as con:

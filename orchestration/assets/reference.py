@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dagster import MaterializeResult, multi_asset
 
 from ingestion import reference
+from ingestion.warehouse import write_table
 from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
 
@@ -21,8 +22,11 @@ GROUP = "reference"
 def reference_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
     """Load and check the four CSV files together (the checks span them), then write them."""
     tables = reference.load_reference()
+    with warehouse.connect() as con:
+        rows_written = {table: write_table(con, "raw", table, frame)
+                        for table, frame in tables.items()}
     for table, frame in tables.items():
-        rows = warehouse.write_table("raw", table, frame)
+        rows = rows_written[table]
         metadata: dict[str, int] = {"rows": rows}
         if "confidence" in frame:
             for confidence, rows in frame["confidence"].value_counts().sort_index().items():

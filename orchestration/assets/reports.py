@@ -20,6 +20,7 @@ from dagster import (
 
 from ingestion.reports import publishing
 from ingestion.reports.pipeline import extract_reports
+from ingestion.warehouse import write_table
 from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
 
@@ -53,11 +54,12 @@ def report_tables(
     unreadable document or a failed download fails this step (and so the refresh)."""
     tables = extract_reports()
     failed = tables.documents[tables.documents["status"] == "failed"]
-    counts = {
-        "report_figures": warehouse.write_table("raw", "report_figures", tables.figures),
-        "report_documents": warehouse.write_table("raw", "report_documents", tables.documents),
-        "report_issues": warehouse.write_table("raw", "report_issues", tables.issues),
-    }
+    with warehouse.connect() as con:
+        counts = {
+            "report_figures": write_table(con, "raw", "report_figures", tables.figures),
+            "report_documents": write_table(con, "raw", "report_documents", tables.documents),
+            "report_issues": write_table(con, "raw", "report_issues", tables.issues),
+        }
     context.log.info(f"report tables written: {counts}; {tables.n_flagged} figures flagged")
     yield MaterializeResult(asset_key="report_figures", metadata={
         "rows": counts["report_figures"],

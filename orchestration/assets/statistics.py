@@ -27,6 +27,7 @@ from dagster import Failure, MaterializeResult, multi_asset
 
 from ingestion import statistics
 from ingestion.sources import drift
+from ingestion.warehouse import write_table
 from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
 
@@ -54,9 +55,10 @@ def _statistic_asset(statistic: statistics.Statistic):
             except statistics.StatisticFailed as exc:
                 raise Failure(description=str(exc), metadata=exc.report.metadata()) from exc
         version = statistics.validation_version()
-        for table, frame in loaded.tables.items():
-            warehouse.write_table("raw", table, frame, version=version,
-                                  validate=statistics.validator(statistic, table))
+        with warehouse.connect() as con:
+            for table, frame in loaded.tables.items():
+                write_table(con, "raw", table, frame, version=version,
+                            validate=statistics.validator(statistic, table))
         drift.record_success(loaded.report, loaded.series_end)
         for table, frame in loaded.tables.items():
             yield MaterializeResult(asset_key=table, metadata=_metadata(frame, loaded.report))
