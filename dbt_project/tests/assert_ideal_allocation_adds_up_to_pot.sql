@@ -1,6 +1,9 @@
 -- Every budget year's state ideals in the mart, the 'unplaced' row included, must add up to
 -- that year's pot within 1 krona. Fails when the shares are taken over a partial set of
 -- municipalities, the weights do not add up to 1, or a base amount is lost or counted twice.
+-- It reads two models; the meta tells Dagster to show it as a check of the mart.
+
+{{ config(meta={'dagster': {'ref': {'name': 'fct_funding_vs_ideal'}}}) }}
 
 with
 
