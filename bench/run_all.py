@@ -34,7 +34,6 @@ import math
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -388,10 +387,11 @@ def steps_report(report: Report,
         report.add("| --- | --- |")
         for key, step_seconds in sorted(rows, key=lambda r: -r[1])[:8]:
             report.add(f"| {key} | {step_seconds:.1f} |")
-    checks = [s for key, s in runs["changed-input refresh"][2] if "pandera" in key]
+    # The staging models' and marts' pandera checks run in one step (orchestration/assets/
+    # checks.py); the raw tables are validated inside their own assets' steps.
+    checks = sum(s for key, s in runs["changed-input refresh"][2] if "pandera" in key)
     report.add("")
-    report.add(f"Pandera checks: {len(checks)} steps, {sum(checks):.1f} s in all; median step "
-               f"{statistics.median(checks) if checks else 0:.2f} s.")
+    report.add(f"pandera checks of the built models (changed-input refresh): {checks:.1f} s.")
 
 
 def main(argv: list[str] | None = None) -> int:

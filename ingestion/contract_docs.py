@@ -39,9 +39,8 @@ def marts() -> str:
 
 
 def export_columns() -> str:
-    exported = [t for t in contracts.models_in("marts") if "export" in t.meta]
     parts = []
-    for table in sorted(exported, key=lambda t: t.meta["export"]["position"]):
+    for table in contracts.exported_marts():
         export = table.meta["export"]
         months = export.get("workbook_months")
         note = (f"\nThe workbook sheet holds the latest {months} months; the CSV and Parquet "

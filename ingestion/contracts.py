@@ -118,6 +118,13 @@ def models_in(folder: str) -> list[Table]:
     return [table for path, table in sorted(_model_paths().items()) if path.parent.name == folder]
 
 
+def exported_marts() -> list[Table]:
+    """The marts whose YAML has an export section (``config.meta.export``: sheet, position,
+    filters; each column's ``meta``: labels and kind), in their workbook order."""
+    exported = [table for table in models_in("marts") if "export" in table.meta]
+    return sorted(exported, key=lambda table: table.meta["export"]["position"])
+
+
 @cache
 def _raw_tables() -> dict[str, Table]:
     document = _load(SOURCES_FILE)

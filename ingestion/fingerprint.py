@@ -63,16 +63,22 @@ def memberships_valid_on(
     )
 
 
-def registry_memberships_valid_on(day: date, reference_dir: Path | None = None
-                                  ) -> list[tuple[str, str]]:
-    """``memberships_valid_on`` read from the registry file a refresh loads."""
+def registry_membership_rows(reference_dir: Path | None = None
+                             ) -> list[tuple[str, str, str, str]]:
+    """(association_id, municipality_code, valid_from, valid_to) of the registry file a
+    refresh loads, as text; none when the file is missing."""
     path = (reference_dir or config.reference_dir()) / "association_members.csv"
     if not path.exists():
         return []
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = [(r["association_id"], r["municipality_code"], r["valid_from"], r["valid_to"])
+        return [(r["association_id"], r["municipality_code"], r["valid_from"], r["valid_to"])
                 for r in csv.DictReader(handle)]
-    return memberships_valid_on(rows, day)
+
+
+def registry_memberships_valid_on(day: date, reference_dir: Path | None = None
+                                  ) -> list[tuple[str, str]]:
+    """``memberships_valid_on`` read from the registry file a refresh loads."""
+    return memberships_valid_on(registry_membership_rows(reference_dir), day)
 
 
 def code_files(paths: Iterable[str], exclude: Iterable[str] = NOT_REFRESH_CODE) -> list[Path]:

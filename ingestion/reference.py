@@ -10,7 +10,6 @@ them; every problem is listed with the offending rows so an analyst can fix the 
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -58,14 +57,6 @@ def load_reference(folder: Path | None = None) -> dict[str, pd.DataFrame]:
     tables = {table: load_table(table, folder) for table in FILES}
     validate_registry(tables, str(folder or config.reference_dir()))
     return tables
-
-
-def members_on(members: pd.DataFrame, day: date) -> pd.DataFrame:
-    """The membership rows in force on ``day`` (valid_to inclusive)."""
-    active = (members["valid_from"] <= day) & members["valid_to"].map(
-        lambda end: end is None or end >= day
-    )
-    return members[active]
 
 
 def municipality_code_lookup(municipalities: pd.DataFrame) -> dict[str, str]:

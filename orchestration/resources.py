@@ -8,7 +8,6 @@ from functools import cached_property
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 from dagster import ConfigurableResource, InitResourceContext
 from dagster_dbt import DbtCliResource
 from dbt.version import __version__ as dbt_core_version
@@ -60,6 +59,3 @@ class WarehouseResource(ConfigurableResource):
         with warehouse.connect(self.build_path, read_only=read_only) as con:
             yield con
 
-    def read_table(self, schema: str, table: str) -> pd.DataFrame:
-        with self.connect(read_only=True) as con:
-            return con.execute(f'select * from "{schema}"."{table}"').df()

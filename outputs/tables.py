@@ -69,13 +69,8 @@ class Mart:
             raise ValueError(f"marts.{self.table} lacks columns {missing}")
 
 
-# The marts whose dbt YAML has an export section (``config.meta.export``: sheet, position,
-# filters; each column's ``meta``: labels and kind), in their workbook order.
-EXPORTED_MARTS = tuple(
-    table.name for table in sorted(
-        (t for t in contracts.models_in("marts") if "export" in t.meta),
-        key=lambda t: t.meta["export"]["position"])
-)
+# The marts with an export section in their dbt YAML, in their workbook order.
+EXPORTED_MARTS = tuple(table.name for table in contracts.exported_marts())
 
 
 def mart_from_contract(name: str) -> Mart:
@@ -164,7 +159,6 @@ class SampleCount:
 class Snapshot:
     """The marts as read for one export: what every output is built from."""
 
-    marts: tuple[Mart, ...]  # MARTS with the columns this warehouse has
     frames: dict[str, pd.DataFrame]  # by mart table name
     refreshed_at: datetime
     filters: Filters
@@ -180,7 +174,7 @@ class Snapshot:
                 if mart.has_sample_flag else None,
                 len(self.frame(mart)),
             )
-            for mart in self.marts
+            for mart in MARTS
         ]
 
     @property
@@ -229,7 +223,8 @@ def mart_query(mart: Mart, filters: Filters) -> tuple[str, list[object]]:
     return sql, params
 
 
-def resolve(con: duckdb.DuckDBPyConnection, mart: Mart) -> Mart:
+def check_columns(con: duckdb.DuckDBPyConnection, mart: Mart) -> None:
+    """The warehouse has the mart with every column of its contract."""
     available = {
         name for (name,) in con.execute(
             "select column_name from information_schema.columns "
@@ -240,7 +235,6 @@ def resolve(con: duckdb.DuckDBPyConnection, mart: Mart) -> Mart:
     if not available:
         raise ValueError(f"the warehouse has no table marts.{mart.table}")
     mart.check_present(available)
-    return mart
 
 
 def read_mart(con: duckdb.DuckDBPyConnection, mart: Mart, filters: Filters) -> pd.DataFrame:
@@ -250,9 +244,11 @@ def read_mart(con: duckdb.DuckDBPyConnection, mart: Mart, filters: Filters) -> p
 
 def load_snapshot(warehouse: Path, filters: Filters = NO_FILTERS) -> Snapshot:
     with open_warehouse(warehouse) as con:
-        marts = tuple(resolve(con, mart) for mart in MARTS)
-        frames = {mart.table: read_mart(con, mart, filters) for mart in marts}
-    return Snapshot(marts, frames, refreshed_at(warehouse), filters)
+        frames = {}
+        for mart in MARTS:
+            check_columns(con, mart)
+            frames[mart.table] = read_mart(con, mart, filters)
+    return Snapshot(frames, refreshed_at(warehouse), filters)
 
 
 def refreshed_at(warehouse: Path) -> datetime:
@@ -299,7 +295,8 @@ def write_flat_files(warehouse: Path, out_dir: Path, filters: Filters = NO_FILTE
     written: list[Path] = []
     with open_warehouse(warehouse) as con:
         for mart in MARTS:
-            sql, params = mart_query(resolve(con, mart), filters)
+            check_columns(con, mart)
+            sql, params = mart_query(mart, filters)
             for suffix, options in (("csv", "format csv, header"), ("parquet", "format parquet")):
                 path = out_dir / suffix / f"{mart.table}.{suffix}"
                 with atomic_path(path) as partial:

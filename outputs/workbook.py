@@ -24,7 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from outputs.files import atomic_path
-from outputs.tables import CODES, SOURCES, Column, Kind, Mart, Snapshot
+from outputs.tables import CODES, MARTS, SOURCES, Column, Kind, Mart, Snapshot
 
 README_SHEET = "Läs mig"
 EXCEL_MAX_ROWS = 1_048_576
@@ -47,7 +47,7 @@ def write_workbook(snapshot: Snapshot, path: Path) -> Path:
         workbook = Workbook(str(partial), {"constant_memory": False, "nan_inf_to_errors": True})
         formats = _Formats(workbook)
         _write_readme(workbook.add_worksheet(README_SHEET), snapshot, formats)
-        for mart in snapshot.marts:
+        for mart in MARTS:
             _write_mart(workbook.add_worksheet(mart.sheet), mart, _workbook_rows(mart, snapshot),
                         formats)
         workbook.close()
@@ -168,7 +168,7 @@ def _write_readme(sheet: Worksheet, snapshot: Snapshot, formats: _Formats) -> No
 
     title("Flikar / Sheets")
     rows.add(["Flik / Sheet", "Innehåll", "Contents", "Tabell / Table"])
-    for mart in snapshot.marts:
+    for mart in MARTS:
         description = mart.description
         if mart.workbook_months:
             description += (f" Fliken visar de senaste {mart.workbook_months} månaderna; hela "
@@ -179,7 +179,7 @@ def _write_readme(sheet: Worksheet, snapshot: Snapshot, formats: _Formats) -> No
     title("Kolumner / Columns")
     rows.add(["Flik / Sheet", "Rubrik (svenska)", "Header (English)", "Kolumn i databasen",
               "Definition"])
-    for mart in snapshot.marts:
+    for mart in MARTS:
         for column in mart.columns:
             rows.add([mart.sheet, column.sv, column.en, column.name, column.definition])
 

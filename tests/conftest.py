@@ -49,3 +49,12 @@ def seed_file(seeds_dir: Path):
         return matches[0]
 
     return find
+
+
+@pytest.fixture
+def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of its own of the session's refreshed data folder for each test."""
+    # Imported here: the helpers load Dagster, which most test files never need.
+    from tests.refresh_helpers import refreshed_data_dir
+
+    return refreshed_data_dir(tmp_path_factory)

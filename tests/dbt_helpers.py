@@ -103,12 +103,10 @@ def three_association_case() -> dict[str, list[dict[str, Any]]]:
             "association_id": f"sf-{x}",
             "association_name": f"Förbund {x.upper()}",
             "county_code": "01",
-            "source": f"https://example.org/sf-{x}",
+            "source": "https://example.org/registry",
         }
         for x in "abc"
     ]
-    for row in associations:
-        row["source"] = "https://example.org/registry"
     members = [
         {"association_id": "sf-a", "municipality_code": "0001", "valid_from": "2010-01-01"},
         {"association_id": "sf-a", "municipality_code": "0002", "valid_from": "2010-01-01"},

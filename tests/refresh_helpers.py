@@ -11,6 +11,7 @@ inputs left behind; that refresh runs once per test session.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -90,6 +91,11 @@ def refreshed_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("refreshed") / "data"
     shutil.copytree(_shared["base"], target)
     return target
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file: the published warehouse must be byte-identical after a failure."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def refresh_env(data_dir: Path, **extra: str) -> dict[str, str]:

@@ -56,6 +56,18 @@ def test_importing_the_definitions_runs_nothing_and_changes_no_environment() -> 
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+def test_the_dbt_hooks_the_resource_overrides_still_exist() -> None:
+    """FinsamDbtResource replaces two private dagster-dbt hooks; renamed upstream, the
+    overrides would silently stop saving their 4 s a build."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.resources import FinsamDbtResource
+
+    for hook in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert hasattr(DbtCliResource, hook), hook
+        assert hook in vars(FinsamDbtResource), hook
+
+
 def test_dagster_definitions_validate() -> None:
     from orchestration.definitions import defs
 

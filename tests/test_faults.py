@@ -20,7 +20,6 @@ the test session (and with tests/test_refresh.py).
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -36,9 +35,9 @@ from ingestion.sources.http import HttpClient
 from orchestration.assets.reports import report_tables
 from tests.refresh_helpers import (
     failure_report,
+    file_digest,
     make_data_dir,
     materialized,
-    refreshed_data_dir,
     run_refresh_in_process,
 )
 
@@ -46,10 +45,6 @@ CORRUPT_PDF = "corrupt_report.pdf"
 EMPTY_FILE = "empty_report.txt"
 STATISTICS_ASSETS = ("population", "full_year_equivalents", "he_population_share",
                      "unemployment")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @contextmanager
@@ -64,12 +59,6 @@ def _replaced(path: Path, content: bytes) -> Iterator[None]:
             path.unlink()
         else:
             path.write_bytes(original)
-
-
-@pytest.fixture
-def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of its own of the session's refreshed data folder for each test."""
-    return refreshed_data_dir(tmp_path_factory)
 
 
 def test_unreadable_documents_are_reported_and_the_others_load(tmp_path: Path) -> None:
@@ -102,7 +91,7 @@ def test_source_answering_500_fails_the_refresh_but_not_the_others(
     refreshed: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     published = refreshed / "warehouse.duckdb"
-    digest = _sha256(published)
+    digest = file_digest(published)
     # The client's retries still happen, without their backoff pauses.
     monkeypatch.setattr(HttpClient, "_delay", lambda self, attempt, retry_after: 0.0)
     # Every HTTPS request of the live fetchers goes through this "proxy", which answers 500
@@ -117,7 +106,7 @@ def test_source_answering_500_fails_the_refresh_but_not_the_others(
     assert scb_population.SOURCE in report
     assert "Arbetsförmedlingen" in report
     assert len(httpserver.log) >= 3, "the fetchers never reached the failing source"
-    assert _sha256(published) == digest
+    assert file_digest(published) == digest
     done = materialized(result)
     # The sources that do not depend on the network still load in the same run.
     assert {"municipalities", "report_figures", "report_documents"} <= done
@@ -146,7 +135,7 @@ Aktivitetsplatsen -12 -5 -7
 
 def test_impossible_population_blocks_publish_and_is_named(refreshed: Path) -> None:
     published = refreshed / "warehouse.duckdb"
-    digest = _sha256(published)
+    digest = file_digest(published)
     snapshot = sorted((refreshed / "snapshots" / "scb").glob("TAB638_2*.json.gz"))[-1]
     with _replaced(snapshot, _negative_population(snapshot)):
         result = run_refresh_in_process(refreshed)
@@ -156,12 +145,12 @@ def test_impossible_population_blocks_publish_and_is_named(refreshed: Path) -> N
     assert "-7" in report
     assert "population" in report.split("refresh failed in", 1)[1]
     assert "published_warehouse" not in materialized(result)
-    assert _sha256(published) == digest
+    assert file_digest(published) == digest
 
 
 def test_negative_participants_block_publish_and_are_named(refreshed: Path) -> None:
     published = refreshed / "warehouse.duckdb"
-    digest = _sha256(published)
+    digest = file_digest(published)
     document = refreshed / "documents" / "negative_participants.txt"
     with _replaced(document, NEGATIVE_PARTICIPANTS.encode()):
         result = run_refresh_in_process(refreshed)
@@ -172,4 +161,4 @@ def test_negative_participants_block_publish_and_are_named(refreshed: Path) -> N
     assert "participants" in report
     assert "Aktivitetsplatsen" in report
     assert "published_warehouse" not in materialized(result)
-    assert _sha256(published) == digest
+    assert file_digest(published) == digest

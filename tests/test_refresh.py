@@ -8,8 +8,6 @@ readers, and one killed with SIGKILL); the others run the job in this process.
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import os
 import signal
@@ -27,26 +25,16 @@ from ingestion import fingerprint
 from ingestion.warehouse import RUN_MARKER, recorded_build_inputs
 from tests.refresh_helpers import (
     failure_report,
+    file_digest,
     mart_contents,
     materialized,
     refresh_command,
     refresh_env,
-    refreshed_data_dir,
     run_refresh,
     run_refresh_in_process,
 )
 
 EXPECTED_MARTS = {"fct_funding_vs_ideal", "dim_association", "dim_municipality"}
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of its own of the session's refreshed data folder for each test."""
-    return refreshed_data_dir(tmp_path_factory)
 
 
 # An analyst's session, run as a process of its own: the three totals, then the first again
@@ -154,7 +142,7 @@ def test_refresh_command_publishes_under_open_readers(refreshed: Path, tmp_path:
 
 def test_failed_refresh_leaves_published_warehouse_byte_identical(refreshed: Path) -> None:
     published = refreshed / "warehouse.duckdb"
-    digest = _sha256(published)
+    digest = file_digest(published)
     municipalities = refreshed / "reference" / "municipalities.csv"
     original = municipalities.read_text(encoding="utf-8")
     # A duplicated municipality code is bad input the reference validation must reject.
@@ -167,15 +155,13 @@ def test_failed_refresh_leaves_published_warehouse_byte_identical(refreshed: Pat
     assert not result.success
     assert "unchanged" in failure_report(result)
     assert "published_warehouse" not in materialized(result)
-    assert _sha256(published) == digest
+    assert file_digest(published) == digest
 
 
 def _day_with_other_memberships(reference: Path) -> date:
     """A day on which the registry's members differ from today's: the day before a
     membership starts or the day after one ends."""
-    with (reference / "association_members.csv").open(encoding="utf-8", newline="") as handle:
-        rows = [(r["association_id"], r["municipality_code"], r["valid_from"], r["valid_to"])
-                for r in csv.DictReader(handle)]
+    rows = fingerprint.registry_membership_rows(reference)
     today = fingerprint.memberships_valid_on(rows, date.today())
     for _, _, valid_from, valid_to in rows:
         candidates = [date.fromisoformat(valid_from) - timedelta(days=1)]
@@ -232,7 +218,7 @@ def test_a_build_of_some_models_is_not_recorded_as_a_build_of_all(
 
 def test_killed_refresh_leaves_published_warehouse_intact(refreshed: Path) -> None:
     published = refreshed / "warehouse.duckdb"
-    digest = _sha256(published)
+    digest = file_digest(published)
     build_file = refreshed / "build" / "warehouse.duckdb"
     # A changed report, so the killed run has real work to do.
     report = next((refreshed / "documents").glob("sample_*.txt"))
@@ -258,7 +244,7 @@ def test_killed_refresh_leaves_published_warehouse_intact(refreshed: Path) -> No
     finally:
         report.write_bytes(original)
 
-    assert _sha256(published) == digest
+    assert file_digest(published) == digest
     with duckdb.connect(str(published), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_funding_vs_ideal").fetchone()[0] > 0
     killed_run = (refreshed / "build" / RUN_MARKER).read_text()
@@ -269,4 +255,4 @@ def test_killed_refresh_leaves_published_warehouse_intact(refreshed: Path) -> No
     marker = refreshed / "build" / RUN_MARKER
     assert result.run_id != killed_run
     assert not marker.exists() or marker.read_text() == result.run_id
-    assert _sha256(published) == digest
+    assert file_digest(published) == digest

@@ -74,10 +74,6 @@ RAW_RULES: dict[str, list[pa.Check]] = {
 }
 
 
-def _dissolution_not_before_founding(df: pd.DataFrame) -> pd.Series:
-    return df["founded"].isna() | df["dissolved"].isna() | (df["founded"] <= df["dissolved"])
-
-
 def _ideal_within_input_shares(df: pd.DataFrame) -> pd.Series:
     """The distributed part of an ideal is a weighted mean of the unit's two shares, so it
     lies between them: outside means broken weights or denominators."""
@@ -93,10 +89,7 @@ def _ideal_within_input_shares(df: pd.DataFrame) -> pd.Series:
 MODEL_RULES: dict[str, list[pa.Check]] = {
     "stg_reports__report_figures": [_ordered("period_start", "period_end")],
     "stg_af__unemployment": [_starts_a_month("month")],
-    "stg_reference__associations": [
-        rule("founded_not_after_dissolved", "founded must not be after dissolved",
-             _dissolution_not_before_founding),
-    ],
+    "stg_reference__associations": [_ordered("founded", "dissolved")],
     "stg_reference__association_members": [_ordered("valid_from", "valid_to")],
     "stg_reference__municipalities_outside": [_ordered("valid_from", "valid_to")],
     "dim_association": [

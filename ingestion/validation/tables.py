@@ -7,17 +7,15 @@ table stays in the warehouse.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from ingestion import contracts
+from ingestion import config, contracts, fingerprint
 from ingestion.validation.rules import MODEL_RULES, RAW_RULES, registry_problems
 from ingestion.validation.schemas import model_schema, raw_schema
 
@@ -46,10 +44,9 @@ def validate_raw(name: str, frame: pd.DataFrame, source: str,
 def rules_version() -> str:
     """A digest of the raw contracts and the validation code: a cached result validated by
     other rules is validated again."""
-    digest = hashlib.sha256(contracts.SOURCES_FILE.read_bytes())
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return fingerprint.code_version(
+        [str(contracts.SOURCES_FILE.relative_to(config.REPO_ROOT)), "ingestion/validation"],
+        exclude=())
 
 
 def validate_registry(tables: dict[str, pd.DataFrame], source: str = "data/reference") -> None:
