@@ -13,6 +13,7 @@ column is added or renamed in one file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -98,11 +99,16 @@ def raw_frame(name: str, records: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records, columns=names)
     for column in columns:
         if column.data_type == "date":
-            dates = pd.to_datetime(frame[column.name])
-            frame[column.name] = [None if pd.isna(d) else d.date() for d in dates]
+            frame[column.name] = as_dates(frame[column.name])
         else:
             frame[column.name] = frame[column.name].astype(_FRAME_DTYPES[column.data_type])
     return frame
+
+
+def as_dates(values: pd.Series) -> list[date | None]:
+    """Dates (ISO text, timestamps or dates) as ``datetime.date`` objects, a missing one as
+    None: what a raw frame holds for a DATE column."""
+    return [None if pd.isna(day) else day.date() for day in pd.to_datetime(values)]
 
 
 def model(name: str) -> Table:

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
-from ingestion import config
+from tests.refresh_helpers import make_data_dir, run_refresh_in_process
 
-INPUT_FOLDERS = ("reference", "snapshots", "documents", "overrides")
 REPORT = (
     "Samordningsförbundet Sundsvall\nHalvårsrapport 2023\n\n"
     "\tBudget 2023\tUtfall 30/6-2023\n"
@@ -32,9 +30,7 @@ REPORT = (
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch) -> Path:
     """A copy of the embedded inputs and a published warehouse that must stay untouched."""
-    target = tmp_path / "data"
-    for name in INPUT_FOLDERS:
-        shutil.copytree(config.REPO_ROOT / "data" / name, target / name)
+    target = make_data_dir(tmp_path / "data")
     monkeypatch.setenv("FINSAM_DATA_DIR", str(target))
     monkeypatch.delenv("FINSAM_DOCUMENT_DIRS", raising=False)
     monkeypatch.delenv("FINSAM_DOCUMENT_URLS", raising=False)
@@ -46,14 +42,6 @@ def data_dir(tmp_path: Path, monkeypatch) -> Path:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def run_refresh():
-    from orchestration.definitions import defs
-
-    job = defs.resolve_job_def("nightly_refresh")
-    with DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(instance=instance, raise_on_error=False)
 
 
 def report_step_error(result) -> str:
@@ -72,7 +60,7 @@ def test_a_bug_in_the_table_walker_fails_the_refresh_and_publishes_nothing(
     monkeypatch.setattr(walker.Walker, "run", broken)
     published = data_dir / "warehouse.duckdb"
     before = digest(published)
-    result = run_refresh()
+    result = run_refresh_in_process(data_dir)
     assert not result.success
     error = report_step_error(result)
     assert "ZeroDivisionError" in error and "deliberately broken table walker" in error
@@ -90,7 +78,7 @@ def test_a_refresh_that_reads_no_figure_publishes_nothing(data_dir: Path):
         encoding="utf-8")
     published = data_dir / "warehouse.duckdb"
     before = digest(published)
-    result = run_refresh()
+    result = run_refresh_in_process(data_dir)
     assert not result.success
     checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
     assert checks["report_figures_read"].passed is False

@@ -14,6 +14,7 @@ import pytest
 from dagster import materialize
 
 from ingestion import config
+from ingestion.files import write_atomically
 from ingestion.reports import download
 from ingestion.reports.cli import extract_command
 from ingestion.reports.pipeline import extract_reports
@@ -63,6 +64,26 @@ def test_fetch_asks_the_server_whether_the_copy_changed(httpserver, tmp_path: Pa
     httpserver.check_assertions()
 
 
+def test_fetch_all_writes_the_index_once_per_run(httpserver, tmp_path: Path, monkeypatch):
+    httpserver.expect_request("/a.txt").respond_with_data(REPORT)
+    httpserver.expect_request("/b.txt").respond_with_data(REPORT + "\n")
+    httpserver.expect_request("/gone.txt").respond_with_data("no", status=404)
+    urls = [httpserver.url_for(name) for name in ("/a.txt", "/b.txt", "/gone.txt")]
+    written: list[str] = []
+
+    def write(path: Path, data: bytes) -> None:
+        written.append(path.name)
+        write_atomically(path, data)
+
+    monkeypatch.setattr(download, "write_atomically", write)
+    a, b, gone = download.fetch_all(urls, tmp_path, refresh=True)
+    assert isinstance(gone, str) and "404" in gone  # reported, not raised
+    assert written.count("index.json") == 1
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert {url: entry["file"] for url, entry in index.items()} == {
+        urls[0]: a.path.name, urls[1]: b.path.name}
+
+
 def test_urls_are_extracted_and_failures_reported(httpserver, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("FINSAM_DATA_DIR", str(tmp_path))
     httpserver.expect_request("/ok.txt").respond_with_data(REPORT)
@@ -86,6 +107,24 @@ def test_cli_prints_csv_with_a_header(tmp_path: Path):
     assert list(frame.columns[:3]) == ["document_id", "source", "association"]
     assert "raw_text" in frame.columns and len(frame) == 6
     assert set(frame["metric"]) == {"member_contribution"}
+
+
+def test_cli_prints_a_missing_period_empty(tmp_path: Path):
+    undated = tmp_path / "undated.txt"  # no year anywhere: the figures have no period
+    undated.write_text("Samordningsförbundet Sundsvall\nEkonomisk rapport\n\n\tBudget\tUtfall\n"
+                       "Försäkringskassan\t3 680 000\t1 840 000\n", encoding="utf-8")
+    dated = tmp_path / "report.txt"
+    dated.write_text(REPORT, encoding="utf-8")
+    for options in ([], ["--format", "json"]):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert extract_command([str(undated), str(dated), *options]) == 0
+        assert "None" not in out.getvalue()
+        frame = (pd.read_json(io.StringIO(out.getvalue()), lines=True, dtype=False) if options
+                 else pd.read_csv(io.StringIO(out.getvalue()), dtype=str))
+        periods = frame.groupby("source")["period_end"].agg(lambda ends: set(ends.dropna()))
+        assert periods.to_dict() == {"undated.txt": set(),
+                                     "report.txt": {"2023-06-30", "2023-12-31"}}
 
 
 def test_cli_json_and_failed_documents(tmp_path: Path):

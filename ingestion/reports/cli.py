@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
+
+import pandas as pd
 
 from ingestion.reports.extract import Extraction, extract_file
 
@@ -21,10 +24,9 @@ def extract_command(argv: list[str]) -> int:
     for path in args.files:
         result += extract_file(path)
     figures, documents, issues = result.frames()
-    # dates as ISO text in both formats
+    # dates as ISO text in both formats; a missing one is empty (astype(str) printed "None")
     frame = issues if args.issues else figures.assign(
-        period_start=figures["period_start"].astype(str),
-        period_end=figures["period_end"].astype(str))
+        period_start=figures["period_start"].map(_iso), period_end=figures["period_end"].map(_iso))
     if args.format == "csv":
         frame.to_csv(sys.stdout, index=False)
     else:
@@ -33,6 +35,10 @@ def extract_command(argv: list[str]) -> int:
     for _, row in failed.iterrows():
         print(f"failed: {row['source']}: {row['error']}", file=sys.stderr)
     return 1 if len(failed) else 0
+
+
+def _iso(day: date | None) -> str | None:
+    return None if pd.isna(day) else day.isoformat()
 
 
 if __name__ == "__main__":

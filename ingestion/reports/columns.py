@@ -52,9 +52,10 @@ _ITEM = re.compile(
 # Words that qualify a column name ("Utfall jan-juni", "Bokslut helår") rather than label it.
 _UNIT_AND_PERIOD_WORDS = {"i", "kr", "tkr", "jan", "juni", "helar", "halvaret", "halvar"}
 _MAX_HEADER_WORDS = 4  # header lines carry few words besides column names (tkr, Insats)
-# Every value column is named by a period (digits, "jan-juni", "halvår") or one of these.
-_NAMES_A_VALUE_COLUMN = re.compile(r"\d|budget|utfall|bokslut|prognos|kvinnor|man|totalt|jan"
-                                   r"|halvar")
+# Every value column is named by a period (digits, "jan-juni", "halvår") or a value keyword.
+_NAMES_A_VALUE_COLUMN = re.compile("|".join(
+    [r"\d", *(word for word, column in _KEYWORDS.items() if column.kind == "value"), "jan",
+     "halvar"]))
 
 
 def _plain(text: str) -> str:
@@ -62,7 +63,7 @@ def _plain(text: str) -> str:
     return text.encode("ascii", "ignore").decode("ascii")
 
 
-def _month_end(year: int, month: int) -> date:
+def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
@@ -120,13 +121,13 @@ def _item_period(item: re.Match, default_year: int | None) -> tuple[date | None,
         month = int(item.group("month"))
         if not year or not 1 <= month <= 12:
             return None, None
-        return date(year, 1, 1), _month_end(year, month)  # "31/6" is printed for 30 June
+        return date(year, 1, 1), month_end(year, month)  # "31/6" is printed for 30 June
     if item.group("months"):
         year = int(item.group("myear") or default_year or 0)
         if not year:
             return None, None
         month = 6 if item.group("to").startswith("jun") else 12
-        return date(year, 1, 1), _month_end(year, month)
+        return date(year, 1, 1), month_end(year, month)
     if item.group("half"):
         year = int(item.group("hyear"))
         return date(year, 1, 1), date(year, 6, 30)

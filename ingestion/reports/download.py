@@ -2,19 +2,19 @@
 
 The file is stored as ``<sha256>.<ext>`` and an index maps each URL to that file, its
 ETag/Last-Modified and the time the server last confirmed it, so a document seen before is
-not fetched again. ``refresh=True`` (what the refresh does) asks the server with a
-conditional request: "not modified" confirms the copy without downloading it. A failed
-fetch falls back to the cached copy and says so (``Fetched.fallback_error``): the refresh's
-blocking check stops publishing when that copy is older than
-``config.document_fallback_max_age_days()``.
+not fetched again. The refresh fetches all its URLs with ``fetch_all`` (the index is read
+and written once) and ``refresh=True``, which asks the server with a conditional request:
+"not modified" confirms the copy without downloading it. A failed fetch falls back to the
+cached copy and says so (``Fetched.fallback_error``): the refresh's blocking check stops
+publishing when that copy is older than ``config.document_fallback_max_age_days()``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 import requests
 
 from ingestion import config
+from ingestion.files import write_atomically
 from ingestion.reports.documents import sha256
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,51 @@ def cache_folder() -> Path:
 
 def fetch(url: str, folder: Path | None = None, refresh: bool = False,
           session: requests.Session | None = None) -> Fetched:
-    """The cached copy of ``url``, downloading it when needed."""
+    """The cached copy of ``url``, downloading it when needed; raises ``FETCH_ERRORS`` when
+    the download fails and nothing is cached."""
+    with _index(folder) as (folder, index):
+        return _fetch(url, folder, index, refresh, session)
+
+
+def fetch_all(urls: list[str], folder: Path | None = None, refresh: bool = False,
+              session: requests.Session | None = None) -> list[Fetched | str]:
+    """``fetch`` of each URL, reading and writing the index once for all of them: the copy
+    of each, or why there is none (a failed download is reported like an unreadable file)."""
+    if not urls:
+        return []
+    results: list[Fetched | str] = []
+    try:
+        with _index(folder) as (folder, index):
+            for url in urls:
+                try:
+                    results.append(_fetch(url, folder, index, refresh, session))
+                except FETCH_ERRORS as exc:
+                    results.append(_why(exc))
+    except OSError as exc:  # the cache folder or index is unusable: every URL failed
+        return [_why(exc)] * len(urls)
+    return results
+
+
+def _why(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+@contextmanager
+def _index(folder: Path | None) -> Iterator[tuple[Path, dict]]:
+    """The cache folder and its index, written back once, when the block changed it."""
     folder = folder or cache_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    index = _read_index(folder)
+    path = folder / "index.json"
+    index = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    before = dict(index)  # entries are replaced, never changed in place
+    yield folder, index
+    if index != before:  # a cache hit without refresh changes nothing
+        write_atomically(path, json.dumps(index, indent=1, sort_keys=True).encode())
+
+
+def _fetch(url: str, folder: Path, index: dict, refresh: bool,
+           session: requests.Session | None) -> Fetched:
+    """``fetch`` against an index already read; updates ``index`` in place."""
     entry = index.get(url)
     cached = _cached(folder, url, entry)
     if cached and not refresh:
@@ -79,19 +121,14 @@ def fetch(url: str, folder: Path | None = None, refresh: bool = False,
     else:
         data = response.content
         is_pdf = data[:5] == b"%PDF-" or urlparse(url).path.lower().endswith(".pdf")
+        # Named by its content: pipeline takes the name's stem as the document id.
         path = folder / f"{sha256(data)}.{'pdf' if is_pdf else 'txt'}"
         if not path.exists():
-            _write_atomically(path, data)
+            write_atomically(path, data)
     index[url] = {"file": path.name, "fetched_at": fetched_at.isoformat(timespec="seconds"),
                   "etag": response.headers.get("ETag"),
                   "last_modified": response.headers.get("Last-Modified")}
-    _write_atomically(folder / "index.json", json.dumps(index, indent=1, sort_keys=True).encode())
     return Fetched(url, path, fetched_at)
-
-
-def _read_index(folder: Path) -> dict:
-    path = folder / "index.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def _cached(folder: Path, url: str, entry: dict | str | None) -> Fetched | None:
@@ -107,15 +144,3 @@ def _cached(folder: Path, url: str, entry: dict | str | None) -> Fetched | None:
     else:
         fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     return Fetched(url, path, fetched_at)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file of a unique name beside ``path``, then rename it."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

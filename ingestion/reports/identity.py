@@ -16,7 +16,6 @@ alias. The association named most often wins; a tie is ``ambiguous`` and no name
 
 from __future__ import annotations
 
-import calendar
 import csv
 import re
 import unicodedata
@@ -29,6 +28,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from ingestion import config
+from ingestion.reports.columns import month_end
 from ingestion.reports.numbers import fold
 
 # association_id -> its names as printed (official name first, then the aliases).
@@ -415,7 +415,7 @@ def _from_title(kind: str | None, found: re.Match, evidence: str) -> Period:
     groups = [g for g in found.groups() if g is not None]
     if groups[0] in MONTHS:  # "delårsrapport januari–augusti 2023"
         year, month = int(groups[1]), MONTHS[groups[0]]
-        return Period(date(year, 1, 1), _month_end(year, month), evidence)
+        return Period(date(year, 1, 1), month_end(year, month), evidence)
     year = int(groups[0])
     if len(groups) == 3 and kind != "board_minutes":  # "budgetuppföljning 2023-06-30"
         end = date(year, int(groups[1]), int(groups[2]))
@@ -427,7 +427,3 @@ def _whole(kind: str | None, year: int, evidence: str) -> Period:
     if kind in _HALF_YEAR_KINDS:
         return Period(date(year, 1, 1), date(year, 6, 30), evidence)
     return Period(date(year, 1, 1), date(year, 12, 31), evidence)
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.contracts import as_dates
 from ingestion.reports.documents import sha256
 from ingestion.reports.numbers import UNIT_FACTORS
 
@@ -35,8 +36,7 @@ def load(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path}: missing columns {sorted(missing)}")
     frame = frame.replace({"": None})
     for column in ("period_start", "period_end"):  # dates, as the figures hold them
-        frame[column] = [None if pd.isna(day) else day.date()
-                         for day in pd.to_datetime(frame[column])]
+        frame[column] = as_dates(frame[column])
     frame["value"] = frame["value"].astype(float) * frame["unit"].map(
         lambda unit: UNIT_FACTORS.get(unit, 1.0))
     for column in ("changed_by", "why"):

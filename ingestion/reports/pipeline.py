@@ -7,15 +7,16 @@ cannot be read (a damaged PDF, a failed download) is a ``failed`` row in
 blocking checks in ``ingestion.reports.publishing`` stop publishing when too many documents
 failed or nothing was read.
 
-Documents are streamed: each file is hashed in chunks, and the worker processes get its
-path, not its bytes, so memory holds one document per process. Extraction is cached by
-content: a document's result is kept under ``<cache>/reports/`` keyed by the sha256 of its
-bytes, its source name, the extractor's code and the association registry, so a nightly
-run reads only new or changed documents. Documents not in the cache are extracted in
-parallel, one process per core. The validated tables are cached too, keyed by all of that
-and the overrides: a night in which no document changed costs hashing the files. The cache
-is pruned by age and size (``config.report_cache_max_age_days()``,
-``config.report_cache_max_bytes()``), least recently used first.
+Documents are streamed: each file is hashed in chunks (a downloaded one is named by its
+hash), and the worker processes get its path, not its bytes, so memory holds one document
+per process. Extraction is cached by content: a document's result is kept under
+``<cache>/reports/`` keyed by the sha256 of its bytes, its source name, the extractor's
+code and the association registry, so a nightly run reads only new or changed documents.
+Documents not in the cache are extracted in parallel, one process per core. The validated
+tables are cached too, keyed by all of that and the overrides: a night in which no
+document changed costs hashing the files. The cache is pruned by age and size
+(``config.report_cache_max_age_days()``, ``config.report_cache_max_bytes()``), least
+recently used first.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ import json
 import multiprocessing
 import os
 import pickle
-import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion import config
+from ingestion.files import write_atomically
 from ingestion.reports import checks, download, overrides
 from ingestion.reports.documents import load_associations, source_name
 from ingestion.reports.extract import Extraction, extract_file, failed
@@ -82,7 +83,8 @@ def extract_reports(folders: list[Path] | None = None, urls: list[str] | None = 
     urls = config.document_urls() if urls is None else urls
     overrides_path = overrides_path or config.overrides_dir() / "report_figures.csv"
     associations = load_associations()
-    fetched = [_download(url) for url in urls]
+    # Ask the server every run (a conditional request: unchanged copies are not sent).
+    fetched = download.fetch_all(urls, refresh=True)
     fallbacks = [f for f in fetched if isinstance(f, download.Fetched) and f.fallback_error]
     sources = [*map(_file_source, document_files(folders)), *map(_url_source, urls, fetched)]
     # The whole result for exactly these documents, overrides and code, when a run saw them.
@@ -139,20 +141,11 @@ def _file_source(path: Path) -> Source:
         return Source(source_name(path), None, error=f"{type(exc).__name__}: {exc}")
 
 
-def _download(url: str) -> download.Fetched | str:
-    """The downloaded (or cached) copy of ``url``, or why there is none."""
-    try:
-        # Ask the server every run (a conditional request: unchanged copies are not sent).
-        return download.fetch(url, refresh=True)
-    except download.FETCH_ERRORS as exc:  # an unreachable URL is reported like a bad file
-        return f"{type(exc).__name__}: {exc}"
-
-
 def _url_source(url: str, fetched: download.Fetched | str) -> Source:
     if isinstance(fetched, str):
         return Source(url, None, error=fetched)
-    source = _file_source(fetched.path)
-    return Source(url, source.path, source.document_id, source.error)
+    # download names every file (in both index formats) by the sha256 of its bytes.
+    return Source(url, fetched.path, fetched.path.stem)
 
 
 # Fewer documents than this are extracted in this process: starting workers costs ~1 s.
@@ -238,16 +231,7 @@ def _cached(key: str) -> Extraction | ReportTables | None:
 def _store(key: str, result: Extraction | ReportTables) -> None:
     path = _cache_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # A unique temporary name: parallel runs never write into each other's file.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.",
-                                         suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def prune_cache(folder: Path, max_age_days: float, max_bytes: int,

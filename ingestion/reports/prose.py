@@ -229,8 +229,10 @@ def _clause_end(text: str, position: int) -> int:
 
 def _clause(text: str, start: int, end: int) -> str:
     """The clause a match starting at ``start`` stands in, up to the match's ``end``."""
+    # ". " is a boundary no other one overlaps, so the last boundary before ``start`` is
+    # found scanning from the last ". " as from the paragraph's start (not quadratic).
     clause_start = 0
-    for boundary in _CLAUSE_START.finditer(text, 0, start):
+    for boundary in _CLAUSE_START.finditer(text, max(text.rfind(". ", 0, start), 0), start):
         clause_start = boundary.end()
     return text[clause_start:end]
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from typing import TypeVar
 import requests
 
 from ingestion import config
+from ingestion.files import write_atomically
 from ingestion.sources.errors import SourceError, SourceFormatError, describe
 
 T = TypeVar("T")
@@ -171,8 +171,8 @@ class HttpClient:
             "last_modified": headers.get("Last-Modified"),
             "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        _atomic_write(body_path, body)
-        _atomic_write(meta_path, json.dumps(meta, indent=1).encode())
+        write_atomically(body_path, body)
+        write_atomically(meta_path, json.dumps(meta, indent=1).encode())
 
 
 def _parse(source: str, location: str, body: bytes, parse: Callable[[bytes], T]) -> T:
@@ -189,9 +189,3 @@ def _read_meta(path: Path) -> dict[str, str]:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
