@@ -101,7 +101,7 @@ units as (
         and he.sex = 'total' and he.benefit_type = 'total'
     left join raw.he_population_share as hp
         on hp.municipality_code = pl.municipality_code and hp.year = pl.data_year
-        and hp.sex = 'total'
+        and hp.sex = 'total' and hp.age_band = '20-64'
     group by all
 ),
 

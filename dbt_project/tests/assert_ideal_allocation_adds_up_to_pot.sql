@@ -1,21 +1,14 @@
 -- Every budget year's state ideals in the mart, the 'unplaced' row included, must add up to
 -- that year's pot within 1 krona. Fails when the shares are taken over a partial set of
--- municipalities, the weights do not add up to 1, or a base amount is lost or counted twice.
--- It reads two models; the meta tells Dagster to show it as a check of the mart.
-
-{{ config(meta={'dagster': {'ref': {'name': 'fct_funding_vs_ideal'}}}) }}
+-- municipalities, the weights do not add up to 1, or a base amount is lost or counted twice;
+-- and when a year's rows with an ideal disagree on the pot or lack it.
 
 with
-
-parameters as (
-
-    select * from {{ ref('int_allocation_parameters') }}
-
-),
 
 funding as (
 
     select * from {{ ref('fct_funding_vs_ideal') }}
+    where ideal_state_allocation_sek is not null
 
 ),
 
@@ -23,20 +16,23 @@ totals as (
 
     select
         year,
-        sum(ideal_state_allocation_sek) as total_ideal_state_allocation_sek
+        sum(ideal_state_allocation_sek) as total_ideal_state_allocation_sek,
+        any_value(state_pot_sek) as state_pot_sek,
+        count(distinct state_pot_sek) as n_state_pots,
+        count(*) - count(state_pot_sek) as n_rows_without_pot
 
     from funding
-    where ideal_state_allocation_sek is not null
     group by year
+
+),
+
+final as (
+
+    select * from totals
+    where n_state_pots <> 1
+        or n_rows_without_pot > 0
+        or abs(total_ideal_state_allocation_sek - state_pot_sek) > 1
 
 )
 
-select
-    totals.year,
-    totals.total_ideal_state_allocation_sek,
-    parameters.state_pot_sek
-
-from totals
-inner join parameters
-    on totals.year = parameters.year
-where abs(totals.total_ideal_state_allocation_sek - parameters.state_pot_sek) > 1
+select * from final

@@ -38,8 +38,8 @@ full_year_equivalents as (
 
 he_population as (
 
-    select * from {{ ref('stg_scb__he_population_share') }}
-    where sex = 'total'
+    -- one row per municipality and year: SCB's 20-64 band, both sexes
+    select * from {{ ref('int_municipality_he_population') }}
 
 ),
 
@@ -55,7 +55,7 @@ municipality_inputs as (
         population.population_in_age_band,
         measure.measure_value,
         full_year_equivalents.full_year_equivalents,
-        he_population.population as he_population,
+        he_population.he_population,
         placement.is_sample
         or coalesce(population.is_sample, false)
         or coalesce(measure.is_sample, false)

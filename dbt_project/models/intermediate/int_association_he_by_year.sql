@@ -1,5 +1,6 @@
 -- HE of each association's members per year and benefit type (all sexes together), with
--- the population SCB relates HE to (its HE tables' age band, 20-64): the numerator and the
+-- the population SCB relates HE to (its HE tables' age band, 20-64; one row per
+-- municipality and year in int_municipality_he_population): the numerator and the
 -- denominator of SCB's own HE rate.
 
 with
@@ -19,8 +20,7 @@ full_year_equivalents as (
 
 he_population as (
 
-    select * from {{ ref('stg_scb__he_population_share') }}
-    where sex = 'total'
+    select * from {{ ref('int_municipality_he_population') }}
 
 ),
 
@@ -32,7 +32,7 @@ final as (
         full_year_equivalents.benefit_type,
         sum(full_year_equivalents.full_year_equivalents) as full_year_equivalents,
         any_value(he_population.age_band) as he_age_band,
-        sum(he_population.population) as he_population,
+        sum(he_population.he_population) as he_population,
         count(*) as n_municipalities,
         bool_or(full_year_equivalents.is_sample or members.is_sample
                 or coalesce(he_population.is_sample, false)) as is_sample

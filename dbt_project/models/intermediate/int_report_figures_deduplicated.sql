@@ -82,7 +82,10 @@ ranked as (
         *,
         row_number() over preference as figure_rank,
         count(*) over figure_key as n_candidates,
-        min(value) over figure_key <> max(value) over figure_key as has_conflicting_values
+        min(value) over figure_key <> max(value) over figure_key as has_conflicting_values,
+        -- the whole association, not one intervention, gender or reason
+        intervention = '(all)' and gender = 'total' and reason = '(all)'
+            as is_association_total
 
     from keyed
     window
@@ -117,10 +120,9 @@ final as (
         period_start,
         period_end,
         calendar_year,
-        -- a whole year of the whole association, not one intervention, gender or reason
-        calendar_year is not null
-        and intervention = '(all)' and gender = 'total' and reason = '(all)'
-            as is_whole_year_total,
+        is_association_total,
+        -- a whole calendar year of the whole association
+        calendar_year is not null and is_association_total as is_whole_year_total,
         basis,
         metric,
         member,

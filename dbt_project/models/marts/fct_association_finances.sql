@@ -7,9 +7,7 @@ figures as (
 
     select * from {{ ref('int_report_figures_deduplicated') }}
     where is_money
-        and intervention = '(all)'
-        and gender = 'total'
-        and reason = '(all)'
+        and is_association_total
 
 ),
 
