@@ -7,7 +7,7 @@ write what it returns.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -64,6 +64,9 @@ class Loaded:
     tables: dict[str, pd.DataFrame]  # raw table name → rows
     report: drift.SourceCheck
     series_end: object
+    # The registry's codes as read once by ``load``: the fetch, ``validator`` and
+    # ``validation_version`` all see the same registry.
+    municipality_codes: list[str]
 
 
 def load(statistic: Statistic, con: duckdb.DuckDBPyConnection) -> Loaded:
@@ -73,6 +76,7 @@ def load(statistic: Statistic, con: duckdb.DuckDBPyConnection) -> Loaded:
     report = drift.check(statistic.key, fetcher)
     try:
         municipalities = reference.load_municipalities()
+        codes = list(municipalities["municipality_code"])
         frames = statistic.fetch(fetcher, municipalities)
         first = statistic.tables[0]
         series_end = frames[0][statistic.period].max()
@@ -81,19 +85,20 @@ def load(statistic: Statistic, con: duckdb.DuckDBPyConnection) -> Loaded:
     except Exception as exc:
         drift.record_failure(statistic.key, str(exc))
         raise StatisticFailed(str(exc), report) from exc
-    return Loaded(dict(zip(statistic.tables, frames, strict=True)), report, series_end)
+    return Loaded(dict(zip(statistic.tables, frames, strict=True)), report, series_end, codes)
 
 
-def validator(statistic: Statistic, table: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    """The check of one table before it is written: its contract, and codes that exist."""
-    codes = list(reference.load_municipalities()["municipality_code"])
+def validator(
+    statistic: Statistic, table: str, codes: Sequence[str]
+) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    """The check of one table before it is written: its contract, and codes that exist
+    (``codes``: the registry's, ``Loaded.municipality_codes``)."""
     return lambda frame: validate_raw(table, frame, statistic.source, [in_registry(codes)])
 
 
-def validation_version() -> str:
-    """The contracts and the registry the tables are checked against: unchanged rows are
-    validated again only when one of these changed."""
+def validation_version(codes: Sequence[str]) -> str:
+    """The contracts and the registry (``codes``) the tables are checked against:
+    unchanged rows are validated again only when one of these changed."""
     digest = hashlib.sha256(rules_version().encode())
-    codes = reference.load_municipalities()["municipality_code"]
     digest.update(",".join(codes).encode())
     return digest.hexdigest()

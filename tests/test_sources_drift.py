@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 import shutil
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
 
-from ingestion import config
-from ingestion.sources import drift, scb_he
+from ingestion import config, statistics
+from ingestion.sources import af_unemployment, drift, scb_he
 from orchestration.cli import main
 
 
@@ -74,6 +79,45 @@ def test_unreachable_source_is_reported_not_raised(monkeypatch: pytest.MonkeyPat
     report = drift.check("unemployment", fetcher)
     assert not report.reachable and "ConnectionError" in report.error
     assert report.metadata()["source_reachable"] is False
+
+
+def test_a_load_asks_for_each_metadata_url_once(
+    data_dir: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The drift report and the fetch read the same metadata and page: one request each."""
+    snapshots = data_dir / "snapshots"
+
+    def answer(request: Request) -> Response:  # the snapshot's bodies, as the sources answer
+        if request.path.startswith("/scb/tables/"):
+            table, call = request.path.split("/")[3:5]
+            if call == "metadata":
+                return Response((snapshots / "scb" / f"{table}_metadata.json").read_bytes())
+            year = request.args["valueCodes[Tid]"][:4]
+            return Response(gzip.decompress((snapshots / "scb" / f"{table}_{year}.json.gz")
+                                            .read_bytes()))
+        if request.path == "/af/statistik":
+            return Response((snapshots / af_unemployment.PAGE_SNAPSHOT).read_bytes())
+        return Response((snapshots / "af" / request.path.rsplit("/", 1)[-1]).read_bytes())
+
+    httpserver.expect_request(re.compile(".*")).respond_with_handler(answer)
+    monkeypatch.setenv("FINSAM_SOURCES", "live")
+    monkeypatch.setenv("FINSAM_SCB_API_URL", httpserver.url_for("/scb"))
+    monkeypatch.setenv("FINSAM_AF_PAGE_URL", httpserver.url_for("/af/statistik"))
+    metadata = {
+        "population": ["/scb/tables/TAB638/metadata", "/scb/tables/TAB5557/metadata"],
+        "full_year_equivalents": ["/scb/tables/TAB1386/metadata"],
+        "unemployment": ["/af/statistik"],
+    }
+    with duckdb.connect() as con:
+        for key, paths in metadata.items():
+            httpserver.clear_log()
+            loaded = statistics.load(statistics.STATISTICS[key], con)
+            assert loaded.report.ok
+            asked = Counter(request.path for request, _ in httpserver.log)
+            assert {path: asked[path] for path in paths} == dict.fromkeys(paths, 1)
+            # …and no other URL (data year, workbook) twice either.
+            urls = Counter(request.url for request, _ in httpserver.log)
+            assert set(urls.values()) == {1}, urls
 
 
 def test_series_may_not_end_earlier_than_the_warehouse(tmp_path: Path) -> None:

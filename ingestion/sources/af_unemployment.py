@@ -61,6 +61,8 @@ HISTORIC_NAMES = {"malung": "2023", "upplands-vasby": "0114", "dals ed": "1438"}
 # Rows for people without a known municipality.
 RESIDUAL_NAMES = {"uppgift saknas", "okand kommun", "okand", "utlandet", "ovriga"}
 AGGREGATE_NAMES = {"riket", "totalt", "samtliga", "hela riket"}
+# å/ä/ö only: not ``reference.FOLD``, which also folds é.
+FOLD_AAO = str.maketrans("åäö", "aao")
 COLUMNS = [
     "municipality_code",
     "month",
@@ -84,7 +86,9 @@ def age_band(month: date) -> str:
 
 def file_links(body: bytes, page_url: str) -> dict[str, str]:
     """The newest monthly ``andel-av-bas`` file and the newest older ``andel-av-reg`` file
-    linked from the page (``{"bas": url, "reg": url}``, either may be absent)."""
+    linked from the page (``{"bas": url, "reg": url}``). No bas link is an error; a missing
+    reg link is left to the callers: the fetch fails, the drift report lists it beside the
+    bas file it still records."""
     links = re.findall(r'href="([^"]+)"', body.decode("utf-8", errors="replace"))
     newest: dict[str, tuple[tuple[str, str], str]] = {}
     for link in links:
@@ -124,7 +128,7 @@ def _count(value: object) -> tuple[float | None, bool]:
 def municipality_code(name: str, lookup: dict[str, str]) -> str | None:
     """Code for a name as AF prints it; None for residual and national rows, "" for a name
     nobody knows (the caller lists those)."""
-    key = normalise_name(name).translate(str.maketrans("åäö", "aao"))
+    key = normalise_name(name).translate(FOLD_AAO)
     if key in RESIDUAL_NAMES or key in AGGREGATE_NAMES or key == "":
         return None
     return find_municipality_code(name, lookup) or HISTORIC_NAMES.get(key) or ""
@@ -147,15 +151,26 @@ def parse_workbook(body: bytes, lookup: dict[str, str]) -> pd.DataFrame:
         )
     period, kom = fields.index(PERIOD), fields.index(MUNICIPALITY)
     rows, unknown = [], set()
+    # A national file has ~25k records but ~290 names and ~84 months: resolve each once,
+    # keyed by the text that municipality_code and _month read.
+    codes: dict[str, str | None] = {}
+    months: dict[str, date] = {}
     for record in cache.records:
         name = record[kom]
-        code = municipality_code(str(name or ""), lookup)
+        text = str(name or "")
+        if text not in codes:
+            codes[text] = municipality_code(text, lookup)
+        code = codes[text]
         if code is None:
             continue
         if code == "":
             unknown.add(str(name))
             continue
-        month = _month(record[period])
+        value = record[period]
+        key = str(value)
+        if key not in months:
+            months[key] = _month(value)
+        month = months[key]
         for prefix, (numerator, denominator) in pairs.items():
             persons, masked = _count(record[numerator])
             force, _ = _count(record[denominator])
@@ -186,12 +201,8 @@ def parse_workbook(body: bytes, lookup: dict[str, str]) -> pd.DataFrame:
         persons=summed["persons"].round().astype("Int64"),
         labour_force=summed["labour_force"].astype("float64"),
         source="",
-        is_sample=pivot_cache_is_sample(cache),
+        is_sample=SAMPLE_KEYWORD in cache.keywords,
     )[COLUMNS]
-
-
-def pivot_cache_is_sample(cache: pivot_cache.PivotCache) -> bool:
-    return SAMPLE_KEYWORD in cache.keywords
 
 
 def splice(newer: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
@@ -207,14 +218,20 @@ def splice(newer: pd.DataFrame, older: pd.DataFrame) -> pd.DataFrame:
     return combined
 
 
+def page_links(fetcher: Fetcher, page_url: str, keep: bool = False) -> dict[str, str]:
+    """The statistics page's ``file_links`` (``keep``: see ``Fetcher``)."""
+    links, _ = fetcher.get(
+        SOURCE, page_url, None, PAGE_SNAPSHOT, lambda body: file_links(body, page_url), keep=keep
+    )
+    return links
+
+
 def fetch_unemployment(
     fetcher: Fetcher, lookup: dict[str, str], page_url: str | None = None
 ) -> pd.DataFrame:
     """Find the newest files on the statistics page, fetch and parse both, splice them."""
     page_url = page_url or config.af_page_url()
-    links, _ = fetcher.get(
-        SOURCE, page_url, None, PAGE_SNAPSHOT, lambda body: file_links(body, page_url)
-    )
+    links = page_links(fetcher, page_url)
     if "reg" not in links:
         # Without it the months before andel-av-bas begins (2023-01) would silently vanish.
         raise SourceFormatError(SOURCE, page_url, "no web-inskrivna-arbetslosa-andel-av-reg-"

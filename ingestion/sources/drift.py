@@ -81,12 +81,14 @@ class SourceCheck:
 
 
 def _metadata(fetcher: Fetcher, source: str, table: str) -> pxweb.JsonStat:
+    # keep: the fetch that follows in the same load reads this metadata again.
     document, _ = fetcher.get(
         source,
         pxweb.metadata_url(table),
         pxweb.metadata_params(),
-        f"scb/{table}_metadata.json",
-        lambda body: pxweb.parse_jsonstat(body, with_values=False),
+        scb_population.snapshot_name(table),
+        pxweb.parse_metadata,
+        keep=True,
     )
     return document
 
@@ -137,11 +139,8 @@ def _check_he(check: SourceCheck, fetcher: Fetcher) -> None:
 
 
 def _check_unemployment(check: SourceCheck, fetcher: Fetcher) -> None:
-    page_url = config.af_page_url()
-    links, _ = fetcher.get(
-        check.source, page_url, None, af_unemployment.PAGE_SNAPSHOT,
-        lambda body: af_unemployment.file_links(body, page_url),
-    )
+    # keep: the fetch that follows in the same load reads the page again.
+    links = af_unemployment.page_links(fetcher, config.af_page_url(), keep=True)
     files = {kind: url.rsplit("/", 1)[-1] for kind, url in links.items()}
     check.state["files"] = files
     if match := af_unemployment.BAS_FILE.search(files["bas"]):

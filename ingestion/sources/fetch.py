@@ -18,7 +18,7 @@ import hashlib
 import os
 import pickle
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TypeVar
@@ -32,11 +32,17 @@ T = TypeVar("T")
 
 @dataclass
 class Fetcher:
-    """Fetches from the network (``live``) or from ``snapshots_dir`` (``embedded``)."""
+    """Fetches from the network (``live``) or from ``snapshots_dir`` (``embedded``).
+
+    A live body fetched with ``keep=True`` is kept for this Fetcher's life (one asset
+    load, or one ``finsam sources check``): the drift report reads the metadata and the
+    file list the fetch then reads again, and the second read must not be a second request.
+    """
 
     mode: str
     snapshots_dir: Path
     client: HttpClient | None = None
+    kept: dict[str, bytes] = field(default_factory=dict, init=False, repr=False)  # by URL
 
     @classmethod
     def from_config(cls, client: HttpClient | None = None) -> Fetcher:
@@ -50,13 +56,20 @@ class Fetcher:
         params: Mapping[str, str] | None,
         snapshot: str,
         parse: Callable[[bytes], T],
+        keep: bool = False,
     ) -> tuple[T, str]:
-        """Return ``(parse(body), origin)``; origin is the URL or ``embedded:<snapshot>``."""
+        """Return ``(parse(body), origin)``; origin is the URL or ``embedded:<snapshot>``.
+        ``keep``: a later ``get`` of the same URL reuses this body (see the class)."""
         if self.mode == "live":
+            location = HttpClient.full_url(url, params)
+            parse = cached(parse, location)
+            if location in self.kept:
+                return _parse(source, location, parse, self.kept[location]), location
             if self.client is None:
                 self.client = HttpClient()
-            location = HttpClient.full_url(url, params)
-            return self.client.get(source, url, params, parse=cached(parse, location)), location
+            if keep:
+                parse = self._keeping(location, parse)
+            return self.client.get(source, url, params, parse=parse), location
         path = self.snapshots_dir / snapshot
         if not path.is_file():
             raise SourceError(source, str(path), "embedded snapshot missing")
@@ -66,12 +79,27 @@ class Fetcher:
         # The request goes into the cache key: the same file parsed for another selection
         # (the metadata snapshot changed) must not reuse the old result.
         key = f"embedded:{snapshot}\0{HttpClient.full_url(url, params)}"
-        try:
-            return cached(parse, key)(body), f"embedded:{snapshot}"
-        except SourceError:
-            raise
-        except Exception as exc:
-            raise SourceFormatError(source, str(path), describe(exc)) from exc
+        return _parse(source, str(path), cached(parse, key), body), f"embedded:{snapshot}"
+
+    def _keeping(self, location: str, parse: Callable[[bytes], T]) -> Callable[[bytes], T]:
+        def parse_and_keep(body: bytes) -> T:
+            result = parse(body)
+            # Only a body the parser accepted, like the HTTP cache: a rejected one is
+            # asked for again.
+            self.kept[location] = body
+            return result
+
+        return parse_and_keep
+
+
+def _parse(source: str, where: str, parse: Callable[[bytes], T], body: bytes) -> T:
+    """``parse(body)``; a parser failure is the source's format error (as ``HttpClient``)."""
+    try:
+        return parse(body)
+    except SourceError:
+        raise
+    except Exception as exc:
+        raise SourceFormatError(source, where, describe(exc)) from exc
 
 
 def cached(parse: Callable[[bytes], T], location: str) -> Callable[[bytes], T]:
@@ -106,6 +134,12 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
+# drift.py defines no parser (it calls the other modules'), and an edit to the drift report
+# must not invalidate every cached parse.
+NOT_PARSER_CODE = frozenset({"drift.py"})
+
+
 @cache
 def _parser_code() -> bytes:
-    return b"".join(path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py")))
+    paths = sorted(Path(__file__).parent.glob("*.py"))
+    return b"".join(path.read_bytes() for path in paths if path.name not in NOT_PARSER_CODE)

@@ -40,7 +40,6 @@ class UnsafeWorkbookError(ValueError):
 @dataclass
 class PivotCache:
     fields: list[str]
-    shared_items: list[list[object]]
     records: list[list[object]]
     keywords: str = ""
 
@@ -134,7 +133,7 @@ def read_pivot_cache(body: bytes, limit: int | None = None) -> PivotCache:
     if "docProps/core.xml" in archive.names():
         core = _parse(archive.read("docProps/core.xml"), "docProps/core.xml")
         keywords = core.findtext(f"{CORE}keywords") or ""
-    return PivotCache(fields, shared, records, keywords)
+    return PivotCache(fields, records, keywords)
 
 
 def _records_part(archive: BoundedZip, definition_name: str) -> str:

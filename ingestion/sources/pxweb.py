@@ -190,6 +190,11 @@ def parse_jsonstat(body: bytes, *, with_values: bool = True) -> JsonStat:
     )
 
 
+def parse_metadata(body: bytes) -> JsonStat:
+    """A table's metadata response (dimensions only)."""
+    return parse_jsonstat(body, with_values=False)
+
+
 def sex_codes(dimension: Dimension) -> dict[str, str]:
     """Kon code → ``men``/``women``/``total`` from the labels ("män", "kvinnor", "totalt…")."""
     meanings = {}

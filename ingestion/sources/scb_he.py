@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -114,13 +115,24 @@ def sexes(dimension: pxweb.Dimension) -> dict[str, str]:
     return meanings
 
 
-def parse_metadata(body: bytes) -> pxweb.JsonStat:
-    metadata = pxweb.parse_jsonstat(body, with_values=False)
+@dataclass
+class TablePlan:
+    """What TAB1386's metadata says the fetcher must ask for (read once, used every year)."""
+
+    metadata: pxweb.JsonStat
+    age_code: str  # the Aldersgrupp 20-64
+    sexes: list[str]  # Kon codes: men, women, total
+
+
+def parse_metadata(body: bytes) -> TablePlan:
+    metadata = pxweb.parse_metadata(body)
     metadata.require(VARIABLES)
-    content_meanings(metadata.dimensions["ContentsCode"])
-    age_code(metadata.dimensions["Aldersgrupp"])
-    sexes(metadata.dimensions["Kon"])
-    return metadata
+    content_meanings(metadata.dimensions["ContentsCode"])  # fails on a label no rule knows
+    return TablePlan(
+        metadata,
+        age_code=age_code(metadata.dimensions["Aldersgrupp"]),
+        sexes=list(sexes(metadata.dimensions["Kon"])),
+    )
 
 
 def parse_data(body: bytes, year: str = "") -> pd.DataFrame:
@@ -160,9 +172,10 @@ def fetch_full_year_equivalents(
     fetcher: Fetcher, municipality_codes: Sequence[str], first_year: int = FIRST_YEAR
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (raw.full_year_equivalents, raw.he_population_share), one request per year."""
-    metadata, _ = fetcher.get(
+    plan, _ = fetcher.get(
         SOURCE, pxweb.metadata_url(TABLE), pxweb.metadata_params(), snapshot_name(), parse_metadata
     )
+    metadata = plan.metadata
     missing = sorted(set(municipality_codes) - set(metadata.dimensions["Region"].codes))
     if missing:
         raise SourceFormatError(SOURCE, pxweb.metadata_url(TABLE),
@@ -177,8 +190,8 @@ def fetch_full_year_equivalents(
             continue
         selection = {
             "Region": regions,
-            "Kon": list(sexes(metadata.dimensions["Kon"])),
-            "Aldersgrupp": [age_code(metadata.dimensions["Aldersgrupp"])],
+            "Kon": plan.sexes,
+            "Aldersgrupp": [plan.age_code],
             "ContentsCode": metadata.dimensions["ContentsCode"].codes,
             "Tid": months,
         }

@@ -101,7 +101,7 @@ def plan_table(table: str, metadata: pxweb.JsonStat) -> TablePlan:
 
 
 def parse_metadata(table: str, body: bytes) -> TablePlan:
-    return plan_table(table, pxweb.parse_jsonstat(body, with_values=False))
+    return plan_table(table, pxweb.parse_metadata(body))
 
 
 def parse_data(body: bytes, plan: TablePlan, year: str) -> pd.DataFrame:

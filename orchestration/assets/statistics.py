@@ -9,7 +9,7 @@ partitions would add bookkeeping without saving downloads. A failed fetch or val
 or a series that now ends earlier than the table already in the warehouse, raises before
 the table is written, so the previous table stays in the build file. Rows identical to the
 table already in the build file (a night without news) are neither validated again nor
-rewritten (``WarehouseResource.write_table``).
+rewritten (``ingestion.warehouse.write_table``).
 
 Each asset also runs the source's drift report (``ingestion.sources.drift``: metadata or
 file list only) and records it as Dagster metadata, on success and on failure.
@@ -54,11 +54,12 @@ def _statistic_asset(statistic: statistics.Statistic):
                 loaded = statistics.load(statistic, con)
             except statistics.StatisticFailed as exc:
                 raise Failure(description=str(exc), metadata=exc.report.metadata()) from exc
-        version = statistics.validation_version()
+        codes = loaded.municipality_codes
+        version = statistics.validation_version(codes)
         with warehouse.connect() as con:
             for table, frame in loaded.tables.items():
                 write_table(con, "raw", table, frame, version=version,
-                            validate=statistics.validator(statistic, table))
+                            validate=statistics.validator(statistic, table, codes))
         drift.record_success(loaded.report, loaded.series_end)
         for table, frame in loaded.tables.items():
             yield MaterializeResult(asset_key=table, metadata=_metadata(frame, loaded.report))
