@@ -20,21 +20,20 @@ DOCS = config.REPO_ROOT / "docs"
 
 
 def raw_tables() -> str:
-    parts = []
-    for name in contracts.raw_table_names():
-        table = contracts.raw_table(name)
-        grain = f" Grain: {', '.join(table.grain)}." if table.grain else ""
-        parts.append(f"### raw.{name}\n\n{table.description}{grain}\n\n"
-                     + _columns_table(table.columns, rules=True))
-    return "\n".join(parts)
+    tables = [contracts.raw_table(name) for name in contracts.raw_table_names()]
+    return _sections("raw", tables, rules=True)
 
 
 def marts() -> str:
+    return _sections("marts", contracts.models_in("marts"), rules=False)
+
+
+def _sections(schema: str, tables: list[contracts.Table], rules: bool) -> str:
     parts = []
-    for table in contracts.models_in("marts"):
+    for table in tables:
         grain = f" Grain: {', '.join(table.grain)}." if table.grain else ""
-        parts.append(f"### marts.{table.name}\n\n{table.description}{grain}\n\n"
-                     + _columns_table(table.columns, rules=False))
+        parts.append(f"### {schema}.{table.name}\n\n{table.description}{grain}\n\n"
+                     + _columns_table(table.columns, rules=rules))
     return "\n".join(parts)
 
 
