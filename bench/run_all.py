@@ -147,7 +147,7 @@ def workbook_export(published: Path, out_dir: Path, rounds: int) -> tuple[float,
     """(p50 seconds, load at the start) of the workbook export in-process, as the
     exports_workbook asset does it: read the marts, write finsam.xlsx."""
     from outputs.export import export_workbook
-    from outputs.tables import load_snapshot
+    from outputs.marts import load_snapshot
 
     load = load_now()
     times = []
@@ -388,7 +388,7 @@ def steps_report(report: Report,
         for key, step_seconds in sorted(rows, key=lambda r: -r[1])[:8]:
             report.add(f"| {key} | {step_seconds:.1f} |")
     # The staging models' and marts' pandera checks run in one step (orchestration/assets/
-    # checks.py); the raw tables are validated inside their own assets' steps.
+    # pandera_checks.py); the raw tables are validated inside their own assets' steps.
     checks = sum(s for key, s in runs["changed-input refresh"][2] if "pandera" in key)
     report.add("")
     report.add(f"pandera checks of the built models (changed-input refresh): {checks:.1f} s.")

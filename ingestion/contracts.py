@@ -5,7 +5,7 @@ YAML beside its SQL. Each column there has its ``data_type``, its description an
 ``meta``, what values it may hold (``not_null``, ``accepted_values``, ``pattern``, ``min``,
 ``max``) and, for the marts the exports publish, its Swedish and English labels. A table's
 grain is its ``meta.grain`` (sources) or its ``unique_combination`` / ``unique`` test
-(models). The pandera schemas (``ingestion.validation``), the exports (``outputs.tables``),
+(models). The pandera schemas (``ingestion.validation``), the exports (``outputs.marts``),
 the test helpers and the generated parts of the docs all read their columns from here, so a
 column is added or renamed in one file.
 """

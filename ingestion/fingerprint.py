@@ -28,7 +28,7 @@ DBT_BUILD_CODE = (
     "dbt_project",
     "ingestion/validation",
     "orchestration/assets/dbt.py",
-    "orchestration/assets/checks.py",
+    "orchestration/assets/pandera_checks.py",
 )
 REFRESH_CODE = ("ingestion", "orchestration", "dbt_project", "pyproject.toml")
 EXPORTS_CODE = ("outputs", "orchestration/assets/exports.py")

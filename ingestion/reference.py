@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion import config, contracts
-from ingestion.validation.tables import RawValidationError, validate_registry
+from ingestion.validation.validate import RawValidationError, validate_registry
 
 # The four registry files and the raw tables they are loaded into; their columns and the
 # rules they must keep are the tables' contracts (``ingestion.contracts``,

@@ -17,7 +17,7 @@ from ingestion import reference
 from ingestion.sources import af_unemployment, drift, scb_he, scb_population
 from ingestion.sources.fetch import Fetcher
 from ingestion.validation.rules import in_registry
-from ingestion.validation.tables import rules_version, validate_raw
+from ingestion.validation.validate import rules_version, validate_raw
 
 
 @dataclass(frozen=True)

@@ -160,11 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "docs":
         return docs()
     if command == "extract":
-        from ingestion.reports.cli import extract_command
+        from ingestion.reports.extract_command import extract_command
 
         return extract_command(rest)
     if command == "export":
-        from outputs.cli import export_command
+        from outputs.export_command import export_command
 
         return export_command(rest)
     if command == "sources":

@@ -11,7 +11,7 @@ from dagster import (
 
 from ingestion import config
 from orchestration.assets import dbt, exports, publish, reference, reports, statistics
-from orchestration.assets.checks import build_pandera_checks
+from orchestration.assets.pandera_checks import build_pandera_checks
 from orchestration.jobs import nightly_refresh, nightly_schedule
 from orchestration.project import dbt_project
 from orchestration.resources import FinsamDbtResource, WarehouseResource

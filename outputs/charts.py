@@ -20,8 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
-from outputs.files import atomic_path
-from outputs.tables import FUNDING, Snapshot
+from ingestion.files import atomic_path
+from outputs.marts import FUNDING, Snapshot
 
 BASE_COLOUR = "#4a78a8"
 HIGHLIGHT_COLOUR = "#d9822b"

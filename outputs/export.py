@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from outputs.charts import Chart, build_charts, write_pngs
+from outputs.marts import NO_FILTERS, Filters, Snapshot, load_snapshot, write_flat_files
 from outputs.report import write_charts_page, write_report
-from outputs.tables import NO_FILTERS, Filters, Snapshot, load_snapshot, write_flat_files
 from outputs.workbook import write_workbook
 
 WORKBOOK = "finsam.xlsx"

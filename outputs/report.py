@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.files import write_text_atomically
 from outputs.charts import Chart, latest_year
-from outputs.files import write_text
-from outputs.tables import FUNDING, SOURCES, Mart, Snapshot, format_value
+from outputs.marts import FUNDING, SOURCES, Mart, Snapshot, format_value
 
 # The key table of the report: funding against the ideal allocation in one year.
 # The scope and coverage of the shares stand next to the ratio: an ideal is only as good as
@@ -125,11 +125,11 @@ def markdown_preview(mart: Mart, frame: pd.DataFrame, limit: int = 10) -> str:
 
 
 def write_charts_page(snapshot: Snapshot, charts: list[Chart], path: Path) -> Path:
-    return write_text(path, charts_page(snapshot, charts))
+    return write_text_atomically(path, charts_page(snapshot, charts))
 
 
 def write_report(snapshot: Snapshot, charts: list[Chart], path: Path) -> Path:
-    return write_text(path, report_page(snapshot, charts))
+    return write_text_atomically(path, report_page(snapshot, charts))
 
 
 def _figure(chart: Chart) -> str:

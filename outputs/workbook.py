@@ -23,8 +23,8 @@ from xlsxwriter import Workbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from outputs.files import atomic_path
-from outputs.tables import CODES, MARTS, SOURCES, Column, Kind, Mart, Snapshot
+from ingestion.files import atomic_path
+from outputs.marts import CODES, MARTS, SOURCES, Column, Kind, Mart, Snapshot
 
 README_SHEET = "Läs mig"
 EXCEL_MAX_ROWS = 1_048_576

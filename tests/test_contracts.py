@@ -8,7 +8,7 @@ import pytest
 from ingestion import contract_docs, contracts
 from ingestion.validation.rules import MODEL_RULES, RAW_RULES
 from ingestion.validation.schemas import raw_schema
-from outputs import tables
+from outputs import marts
 
 # One type per kind of figure in the marts.
 MART_TYPES = {"varchar", "integer", "bigint", "double", "decimal(18,2)", "date", "boolean"}
@@ -33,7 +33,7 @@ def test_every_mart_has_an_enforced_contract(table: contracts.Table) -> None:
 
 
 def test_exported_columns_are_labelled_in_the_contract() -> None:
-    for mart in tables.MARTS:
+    for mart in marts.MARTS:
         table = contracts.model(mart.table)
         assert [c.name for c in mart.columns] == table.column_names
         assert all(c.sv and c.en and c.definition for c in mart.columns), mart.table

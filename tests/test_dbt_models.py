@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from ingestion.config import REPO_ROOT
-from ingestion.validation.tables import check_model, model_checks
+from ingestion.validation.validate import check_model, model_checks
 from outputs.scenario import scenario_command
 from tests import dbt_helpers
 from tests.dbt_helpers import (

@@ -16,11 +16,11 @@ import pytest
 from openpyxl import load_workbook
 
 from ingestion import contracts
-from outputs import tables
-from outputs.cli import export_command
+from outputs import marts
 from outputs.export import export_all
+from outputs.export_command import export_command
 
-MART_NAMES = ["dim_association", *tables.EXPORTED_MARTS]
+MART_NAMES = ["dim_association", *marts.EXPORTED_MARTS]
 
 
 def create_marts(con: duckdb.DuckDBPyConnection) -> None:
@@ -174,7 +174,7 @@ def test_workbook_known_values_are_numbers(exported: Path) -> None:
     assert masked["Personer"] is None  # masked "<5" stays empty, not 0 or text
 
     # Every cell under a money, count, share or year header is a number or empty.
-    for mart in tables.MARTS:
+    for mart in marts.MARTS:
         sheet = workbook[mart.sheet]
         numeric = {c.sv for c in mart.columns if c.kind not in ("text", "date", "bool")}
         for row in data_rows(sheet):
@@ -212,12 +212,12 @@ def test_csv_and_parquet(exported: Path) -> None:
         ).fetchall()
     assert parquet == [(date(2024, 1, 1), 321)]
     assert sorted(p.name for p in (exported / "parquet").iterdir()) == sorted(
-        f"{m.table}.parquet" for m in tables.MARTS
+        f"{m.table}.parquet" for m in marts.MARTS
     )
 
 
 def test_filters_select_association_and_year(tmp_path: Path, data_dir: Path) -> None:
-    export_all(data_dir / "warehouse.duckdb", tmp_path, tables.Filters("alfa", 2024))
+    export_all(data_dir / "warehouse.duckdb", tmp_path, marts.Filters("alfa", 2024))
     workbook = load_workbook(tmp_path / "finsam.xlsx")
     funding = data_rows(workbook["Finansiering"])
     assert [(r["Förbunds-id"], r["År"]) for r in funding] == [("alfa", 2024)]
@@ -251,7 +251,7 @@ def test_charts_caption_source_date_and_sample(exported: Path, data_dir: Path) -
 
 
 def test_year_without_data_still_exports(tmp_path: Path, data_dir: Path) -> None:
-    export_all(data_dir / "warehouse.duckdb", tmp_path, tables.Filters(year=1999))
+    export_all(data_dir / "warehouse.duckdb", tmp_path, marts.Filters(year=1999))
     assert data_rows(load_workbook(tmp_path / "finsam.xlsx")["Finansiering"]) == []
     assert "Inga uppgifter för urvalet" in (tmp_path / "report.html").read_text()
     assert png_size(tmp_path / "charts" / "funding_share.png")[0] > 300
@@ -262,7 +262,7 @@ def test_missing_contract_column_is_an_error(tmp_path: Path) -> None:
     with duckdb.connect(str(warehouse)) as con:
         con.execute("alter table marts.fct_funding_vs_ideal drop column funding_ratio")
     with pytest.raises(ValueError, match=r"fct_funding_vs_ideal lacks columns \['funding_ratio'\]"):
-        tables.load_snapshot(warehouse)
+        marts.load_snapshot(warehouse)
 
 
 def test_cli_writes_filtered_exports(tmp_path: Path, data_dir: Path,
@@ -392,7 +392,7 @@ def test_report_renders_in_headless_chromium(chromium: Path, exported: Path,
 def test_workbook_keeps_the_latest_months_of_a_monthly_mart() -> None:
     from types import SimpleNamespace
 
-    from outputs.tables import UNEMPLOYMENT
+    from outputs.marts import UNEMPLOYMENT
     from outputs.workbook import _workbook_rows
 
     months = pd.date_range("2021-01-01", "2024-12-01", freq="MS")

@@ -13,7 +13,7 @@ import pytest
 
 from ingestion import reference
 from ingestion.validation import rules
-from ingestion.validation.tables import RawValidationError
+from ingestion.validation.validate import RawValidationError
 
 FILES = ("municipalities.csv", "associations.csv", "association_members.csv",
          "municipalities_outside.csv")

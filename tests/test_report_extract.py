@@ -186,8 +186,8 @@ def test_an_override_for_an_unknown_document_is_reported(tmp_path: Path):
 
 
 def test_schema_rejects_an_unflagged_domain_violation():
-    from ingestion.reports.checks import every_violation_is_flagged_rule
-    from ingestion.validation.tables import RawValidationError, validate_raw
+    from ingestion.reports.consistency import every_violation_is_flagged_rule
+    from ingestion.validation.validate import RawValidationError, validate_raw
 
     figures, _, _ = extract(HALF_YEAR)
     rule = every_violation_is_flagged_rule()

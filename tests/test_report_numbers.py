@@ -7,7 +7,7 @@ import pytest
 from ingestion.reports import vocabulary
 from ingestion.reports.columns import parse_header
 from ingestion.reports.numbers import fold, parse_number, standard_reading, tokens
-from ingestion.reports.tables import fit_values, split_row
+from ingestion.reports.table_rows import fit_values, split_row
 
 
 @pytest.mark.parametrize(

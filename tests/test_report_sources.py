@@ -16,7 +16,7 @@ from dagster import materialize
 from ingestion import config
 from ingestion.files import write_atomically
 from ingestion.reports import download
-from ingestion.reports.cli import extract_command
+from ingestion.reports.extract_command import extract_command
 from ingestion.reports.pipeline import extract_reports
 
 REPORT = (

@@ -21,7 +21,7 @@ from ingestion.sources.errors import SourceError, SourceFormatError
 from ingestion.sources.fetch import Fetcher
 from ingestion.sources.http import HttpClient
 from ingestion.validation.rules import in_registry
-from ingestion.validation.tables import validate_raw
+from ingestion.validation.validate import validate_raw
 
 FIELDS = ["PERIOD", "LAN", "KOM", "TOTSOK", "TOTAK", "KVISOK", "KVIAK", "MANSOK", "MANAK",
           "UNGSOK", "UNGAK", "GAMSOK", "GAMAK", "UTRSOK", "UTRAK"]

@@ -19,7 +19,7 @@ from ingestion.sources.errors import SourceFormatError
 from ingestion.sources.fetch import Fetcher
 from ingestion.sources.http import HttpClient
 from ingestion.validation.rules import in_registry
-from ingestion.validation.tables import RawValidationError, validate_raw
+from ingestion.validation.validate import RawValidationError, validate_raw
 
 CODES = ["0180", "2281"]
 REAL_STOCKHOLM_2025 = Path(__file__).parent / "fixtures" / "scb_TAB5557_2025_stockholm.json"

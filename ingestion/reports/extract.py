@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.contracts import raw_frame
-from ingestion.reports import checks, prose
+from ingestion.reports import consistency, prose
 from ingestion.reports.documents import (
     DOCUMENT_ERRORS,
     Document,
@@ -100,9 +100,9 @@ def _figures(doc: Document) -> tuple[list[dict], list[dict]]:
                    for name, message in row["_checks"]]
     for row in rows:
         del row["_checks"]
-    for check_name, severity, lines, message, flagged in checks.run(rows):
+    for check_name, severity, lines, message, flagged in consistency.run(rows):
         for row in flagged:
-            checks.flag(row, message)
+            consistency.flag(row, message)
         issues.append(_issue(doc, check_name, severity, lines, message))
     return rows, issues
 

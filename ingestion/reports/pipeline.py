@@ -4,7 +4,7 @@ Documents come from the configured folders (``config.documents_dirs()``) and URL
 (``config.document_urls()``); analysts' overrides are applied last. A document or URL that
 cannot be read (a damaged PDF, a failed download) is a ``failed`` row in
 ``report_documents`` and the others still load; any other error fails the run, and the
-blocking checks in ``ingestion.reports.publishing`` stop publishing when too many documents
+blocking checks in ``ingestion.reports.blocking_checks`` stop publishing when too many documents
 failed or nothing was read.
 
 Documents are streamed: each file is hashed in chunks (a downloaded one is named by its
@@ -37,10 +37,10 @@ import pandas as pd
 
 from ingestion import config
 from ingestion.files import write_atomically
-from ingestion.reports import checks, download, overrides
+from ingestion.reports import consistency, download, overrides
 from ingestion.reports.documents import load_associations, source_name
 from ingestion.reports.extract import Extraction, extract_file, failed
-from ingestion.validation.tables import rules_version, validate_raw
+from ingestion.validation.validate import rules_version, validate_raw
 
 DOCUMENT_SUFFIXES = {".txt", ".pdf"}
 # What a failed validation of the report tables names as their source.
@@ -117,7 +117,7 @@ def extract_reports(folders: list[Path] | None = None, urls: list[str] | None = 
                           columns=issues.columns).astype(issues.dtypes.to_dict())
     tables = ReportTables(
         figures=validate_raw("report_figures", figures, SOURCE,
-                             [checks.every_violation_is_flagged_rule()]),
+                             [consistency.every_violation_is_flagged_rule()]),
         documents=validate_raw("report_documents", documents, SOURCE),
         issues=validate_raw("report_issues", issues, SOURCE),
     )

@@ -9,11 +9,11 @@ from collections import deque
 from dataclasses import replace
 from datetime import date
 
-from ingestion.reports import tables, vocabulary
+from ingestion.reports import table_rows, vocabulary
 from ingestion.reports.columns import Column, parse_header, tab_header
 from ingestion.reports.documents import Document
 from ingestion.reports.numbers import UNIT_FACTORS, fold, parse_number, tokens
-from ingestion.reports.tables import Table
+from ingestion.reports.table_rows import Table
 
 _SINGLE_KEYWORDS = {"avvikelse": Column("difference"), "differens": Column("difference"),
                     "difference": Column("difference")}
@@ -78,7 +78,7 @@ class Walker:
             for i, column in zip(values, columns, strict=False):
                 table.columns[i] = replace(table.columns[i], period_start=column.period_start,
                                            period_end=column.period_end, explicit_period=True)
-            table.section = tables.section_of(text) or table.section
+            table.section = table_rows.section_of(text) or table.section
             return True
         self._open(index, columns, label, tab=False, text=text)
         return True
@@ -104,7 +104,7 @@ class Walker:
         self.table = Table(columns=columns, label=label, line=index, tab=tab,
                            unit=_unit(folded), people=people, people_metric=metric,
                            intervention=_caption_intervention(list(self.recent)) if people
-                           else None, section=tables.section_of(label),
+                           else None, section=table_rows.section_of(label),
                            period=_caption_period(caption))
 
     def _close(self) -> None:
@@ -141,7 +141,7 @@ class Walker:
                 self._open(index, header[0], header[1], tab=True,
                            text=" ".join(c for c in cells if c))
                 for cell in cells:
-                    self.table.section = tables.section_of(cell) or self.table.section
+                    self.table.section = table_rows.section_of(cell) or self.table.section
                 return
             self._text_or_row(index, " ".join(c for c in cells if c))
             return
@@ -149,11 +149,11 @@ class Walker:
             return
         start = next(i for i, c in enumerate(cells) if c)
         label = re.sub(r"\s+not\s*\d+$", "", cells[start], flags=re.IGNORECASE)
-        pairs = tables.tab_values(self.table.columns, cells[start + 1:])
+        pairs = table_rows.tab_values(self.table.columns, cells[start + 1:])
         self._add(index, label, pairs, None)
 
     def _text_or_row(self, index: int, text: str) -> None:
-        row = tables.split_row(text)
+        row = table_rows.split_row(text)
         words = len(text.split())
         if row is None or len(row[0].split()) >= _PROSE_WORDS:
             if self.table is None:
@@ -161,7 +161,7 @@ class Walker:
             if words >= _PROSE_WORDS:
                 self._close()
                 return
-            self.table.section = tables.section_of(text) or self.table.section
+            self.table.section = table_rows.section_of(text) or self.table.section
             last_word = (fold(text).split() or [""])[-1]
             kinds = {c.kind for c in self.table.columns}
             if index - self.table.line <= 3 and last_word in _SINGLE_KEYWORDS and \
@@ -172,7 +172,7 @@ class Walker:
             return
         label, pieces = row
         label = self._continued(index, label)
-        pairs, fitted = tables.fit_values(self.table.columns, pieces)
+        pairs, fitted = table_rows.fit_values(self.table.columns, pieces)
         self._add(index, label, pairs, fitted)
 
     def _continued(self, index: int, label: str) -> str:
@@ -190,14 +190,14 @@ class Walker:
     def _add(self, index: int, label: str, pairs: list, fitted: bool | None) -> None:
         table = self.table
         default_period = table.period or (self.doc.period_start, self.doc.period_end)
-        figures = tables.row_figures(table, label, pairs, default_period)
+        figures = table_rows.row_figures(table, label, pairs, default_period)
         messages = []
         if fitted is False and figures:
             messages.append(("row_fit", "values did not fit the table's columns; the single "
                                         "value was read as the outcome"))
         difference = [v for c, v in pairs if c.kind == "difference"]
         values = {c.basis: v for c, v in pairs if c.kind == "value" and isinstance(v, float)}
-        if difference and tables.difference_ok(values, difference[0]) is False:
+        if difference and table_rows.difference_ok(values, difference[0]) is False:
             messages.append(("difference", f"budget − outcome ≠ printed difference "
                                            f"{difference[0]:g}"))
         if not pairs and (vocabulary.match(label, "money", table.section)

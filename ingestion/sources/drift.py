@@ -15,7 +15,6 @@ already in the warehouse (the previous good run).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion import config, reference
+from ingestion.files import write_text_atomically
 from ingestion.sources import af_unemployment, pxweb, scb_he, scb_population
 from ingestion.sources.errors import SourceError, SourceFormatError
 from ingestion.sources.fetch import Fetcher
@@ -208,11 +208,8 @@ def load_state() -> dict[str, dict]:
 
 
 def _save_state(state: dict[str, dict]) -> None:
-    path = state_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(state, indent=1, ensure_ascii=False, default=str), "utf-8")
-    os.replace(partial, path)
+    write_text_atomically(state_path(),
+                          json.dumps(state, indent=1, ensure_ascii=False, default=str))
 
 
 def _now() -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import pickle
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ingestion import config
+from ingestion.files import write_atomically
 from ingestion.sources.errors import SourceError, SourceFormatError, describe
 from ingestion.sources.http import HttpClient
 
@@ -116,10 +116,7 @@ def cached(parse: Callable[[bytes], T], location: str) -> Callable[[bytes], T]:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
             pass  # not cached yet, or written by other code: parse again
         result = parse(body)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(partial, path)
+        write_atomically(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         return result
 
     return parse_or_load

@@ -17,7 +17,7 @@ from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from ingestion import config
 from ingestion.fingerprint import exports_code_version
-from outputs.tables import FUNDING, MARTS, Snapshot, load_snapshot, write_flat_files
+from outputs.marts import FUNDING, MARTS, Snapshot, load_snapshot, write_flat_files
 
 # outputs.charts, .export and .report load matplotlib (a third of a second): imported where
 # they are used, so loading the definitions (every refresh, every tick) does not pay for it.

@@ -18,7 +18,7 @@ from dagster import (
     multi_asset,
 )
 
-from ingestion.reports import publishing
+from ingestion.reports import blocking_checks
 from ingestion.reports.pipeline import extract_reports
 from ingestion.warehouse import write_table
 from orchestration.assets import raw_table_specs
@@ -26,7 +26,7 @@ from orchestration.resources import WarehouseResource
 
 GROUP = "reports"
 # Blocking: a failure stops the run before anything downstream (dbt, publish) runs, so the
-# published warehouse stays as it was. Logic and thresholds in ingestion.reports.publishing.
+# published warehouse stays as it was. Logic and thresholds in ingestion.reports.blocking_checks.
 BLOCKING_CHECKS = [
     AssetCheckSpec("report_figures_read", asset="report_figures", blocking=True,
                    description="Figures were read: an empty figures table is not published."),
@@ -85,7 +85,7 @@ def report_tables(
             "flagged_figures": tables.n_flagged,
         },
     )
-    for finding in publishing.findings(tables):
+    for finding in blocking_checks.findings(tables):
         yield AssetCheckResult(
             asset_key=finding.asset, check_name=finding.check_name, passed=finding.passed,
             severity=AssetCheckSeverity.ERROR, description=finding.description,

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from ingestion import contracts
-from outputs.files import atomic_path
+from ingestion.files import atomic_path
 
 # How a column's values are shown: decides Excel number formats and text formatting.
 Kind = Literal["text", "year", "date", "sek", "count", "ratio", "pct", "decimal", "bool"]

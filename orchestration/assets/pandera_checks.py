@@ -20,7 +20,7 @@ from dagster import (
 )
 from dagster_dbt import get_asset_key_for_model
 
-from ingestion.validation.tables import ModelResult, check_model, model_checks
+from ingestion.validation.validate import ModelResult, check_model, model_checks
 from orchestration.resources import WarehouseResource
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ingestion import config
 from outputs.export import export_all
-from outputs.tables import FUNDING, Filters, open_warehouse
+from outputs.marts import FUNDING, Filters, open_warehouse
 
 
 def export_command(argv: list[str]) -> int:
