@@ -49,6 +49,7 @@ _ITEM = re.compile(
     r"|(?P<year>\b(?:19|20)\d\d\b)"
     r"|(?P<word>[a-z%]+)"
 )
+_TITLED = re.compile(r"\W*(budget|utfall|bokslut|prognos)\W+(?:i\W+)?(?:tkr|kr|mnkr|kronor)\b")
 # Words that qualify a column name ("Utfall jan-juni", "Bokslut helår") rather than label it.
 _UNIT_AND_PERIOD_WORDS = {"i", "kr", "tkr", "jan", "juni", "helar", "halvaret", "halvar"}
 _MAX_HEADER_WORDS = 4  # header lines carry few words besides column names (tkr, Insats)
@@ -101,6 +102,11 @@ def parse_header(text: str, default_year: int | None, cell: bool = False
         else:
             columns.append(Column("value", period_start=start, period_end=end,
                                   explicit_period=True))
+    if not cell and len(columns) > 2 and not columns[0].explicit_period \
+            and (titled := _TITLED.match(plain)):
+        # "Budget, tkr  Bokslut 2023  Budget 2024": a keyword before the table's unit
+        # names the table (its label cell), not a column.
+        columns, label_words = columns[1:], [titled.group(1), *label_words]
     values = [c for c in columns if c.kind == "value"]
     if not values or len(label_words) > _MAX_HEADER_WORDS:
         return None
@@ -166,6 +172,34 @@ def combo_column(text: str) -> Column | None:
         if word in plain:
             return Column("combo", basis="outcome", metric="exits", reason=reason)
     return Column("skip")
+
+
+_COMBO_MARK = re.compile(r"\(\s*♀\s*/\s*♂\s*\)")
+
+
+def combo_header(text: str) -> tuple[list[Column], str] | None:
+    """The columns of a header printed on one line whose columns hold cells like
+    ``285(124/161)`` ("Insatser 2023 Antal deltagare (♀/♂) Volyminsats Utfall arbete
+    (♀/♂)"), as a text layer prints a tab-separated header: each column so marked is named
+    from its last "antal"/"utfall" on (else by its last word); words between two such names
+    are a column of their own, not read."""
+    parts = _COMBO_MARK.split(text)
+    if len(parts) < 2:
+        return None
+    columns: list[Column] = []
+    label = ""
+    for number, part in enumerate(parts[:-1]):
+        words = part.split()
+        if not words:
+            return None
+        start = max((i for i, w in enumerate(words) if _plain(w) in ("antal", "utfall")),
+                    default=len(words) - 1)
+        if number == 0:
+            label = " ".join(words[:start])
+        elif start:
+            columns.append(Column("skip"))
+        columns.append(combo_column(" ".join(words[start:]) + " (♀/♂)") or Column("skip"))
+    return columns, label
 
 
 def tab_header(cells: list[str], default_year: int | None) -> tuple[list[Column], str] | None:

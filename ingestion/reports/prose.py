@@ -161,14 +161,17 @@ STATEMENTS = (
         r"(?:enligt|i) (?:den )?idealf")),
 )
 
+# A count keeps its printed sign ("-610 deltagare": a misprint the range check rejects); a
+# dash right after a digit or a letter joins words ("2018-610") and is no sign.
+_COUNT = r"((?<![\w-])-?\d{1,3}(?: \d{3})?)"
 _PEOPLE = re.compile(
-    r"(\d{1,3}(?: \d{3})?) deltagare,? \((\d+) kvinnor,? (?:och )?(\d+) m\S{0,3}n\b")
+    rf"{_COUNT} deltagare,? \((\d+) kvinnor,? (?:och )?(\d+) m\S{{0,3}}n\b")
 # Totals without a gender split ("totalt har närmare 630 deltagare", "294 nya deltagare").
 _PEOPLE_TOTAL = re.compile(r"(?:totalt|sammanlagt) (?:har |var det )?(?:narmare |cirka |ca |over )?"
-                           r"(\d{1,3}(?: \d{3})?) deltagare(?! ?,? ?\()")
-_PEOPLE_NEW = re.compile(r"(\d{1,3}(?: \d{3})?) nya deltagare")
+                           rf"{_COUNT} deltagare(?! ?,? ?\()")
+_PEOPLE_NEW = re.compile(rf"{_COUNT} nya deltagare")
 # "512 individer har fått stöd", "N deltagare har tagit del av".
-_PEOPLE_SUPPORTED = re.compile(r"(\d{1,3}(?: \d{3})?) (?:individer|deltagare|personer) (?:har )?"
+_PEOPLE_SUPPORTED = re.compile(rf"{_COUNT} (?:individer|deltagare|personer) (?:har )?"
                                r"(?:fatt stod|tagit del av|deltagit i)")
 _WHOLE_ASSOCIATION = re.compile(r"totalt|forbundets|forbundsfinansierade")
 # "Ett scenario skulle vara att förbundet gör ett överskott på 400 000 kr": not a figure.
