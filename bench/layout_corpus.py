@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import html
+import logging
 import os
 import re
 import shutil
@@ -291,6 +292,9 @@ def _saved(document) -> bytes:
 
 
 def _fpdf2(text: str, layout: Layout) -> bytes:
+    # Glyphs DejaVu lacks (a private-use bullet of the OCR text) print as nothing: no need
+    # to log each.
+    logging.getLogger("fpdf").setLevel(logging.ERROR)
     return pdf_layout.layout(text.split("\n"), layout.style)
 
 
@@ -370,10 +374,24 @@ KEY = ("metric", "member", "intervention", "gender", "reason", "basis", "period_
 
 
 def figures(data: bytes, name: str, associations) -> Counter:
-    from ingestion.reports.extract import extract_bytes
+    """The figures of a document as comparable keys; cached under the corpus cache by the
+    document's bytes and the extractor's code and registry, so an unchanged extractor
+    reads each PDF once."""
+    import pickle
 
-    return Counter(tuple(f[k] for k in KEY)
-                   for f in extract_bytes(data, name, associations).figures)
+    from ingestion.reports.extract import extract_bytes
+    from ingestion.reports.pipeline import extractor_version
+
+    path = cache_dir() / "figures" / f"{_key(extractor_version(associations), name, data)}.pickle"
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError):
+        pass
+    found = Counter(tuple(f[k] for k in KEY)
+                    for f in extract_bytes(data, name, associations).figures)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _write(path, pickle.dumps(found))
+    return found
 
 
 @dataclass(frozen=True)
@@ -390,7 +408,8 @@ class Agreement:
 
     @property
     def extra_share(self) -> float:
-        return self.extra / max(self.agreed + self.extra, 1)
+        """Figures the PDF gives and the text does not, per figure of the text."""
+        return self.extra / max(self.text_figures, 1)
 
 
 def compare(text: Counter, pdf: Counter, document: str, layout: str) -> Agreement:
@@ -424,6 +443,21 @@ def table(agreements: Sequence[Agreement]) -> str:
     return "\n".join(lines)
 
 
+def agreements(paths: Sequence[Path], layouts: Sequence[Layout] = LAYOUTS
+               ) -> list[Agreement]:
+    """Per document and layout, how the PDF's figures compare with the text's."""
+    built = build(paths, layouts)
+    found = []
+    for path in paths:
+        registry = registry_for(path)
+        text = figures(path.read_bytes(), path.name, registry)
+        for layout in layouts:
+            pdf = built[(path.name, layout.name)].read_bytes()
+            found.append(compare(text, figures(pdf, f"{path.stem}.pdf", registry), path.name,
+                                 layout.name))
+    return found
+
+
 def main(argv: list[str]) -> int:
     from ingestion.config import SHARED_SEEDS_DIR
 
@@ -433,17 +467,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.no_cache:
         shutil.rmtree(cache_dir(), ignore_errors=True)
-    paths = documents(args.seeds)
-    built = build(paths)
-    agreements = []
-    for path in paths:
-        registry = registry_for(path)
-        text = figures(path.read_bytes(), path.name, registry)
-        for layout in LAYOUTS:
-            pdf = built[(path.name, layout.name)]
-            agreements.append(compare(text, figures(pdf.read_bytes(), f"{path.stem}.pdf",
-                                                    registry), path.name, layout.name))
-    print(table(agreements))
+    print(table(agreements(documents(args.seeds))))
     return 0
 
 

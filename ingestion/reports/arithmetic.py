@@ -41,12 +41,14 @@ class Check:
     message: str
 
 
-def sum_check(stack: list[tuple[float, tuple[int, ...]]], value: float, line: int
-              ) -> Check | None:
+def sum_check(stack: list[tuple[float, tuple[int, ...]]], value: float, line: int,
+              rounded: bool = True) -> Check | None:
     """Does the sum row ``value`` equal the rows just above it? ``stack`` holds the rows
     (and earlier sums) of one table column since its start, last one last: the sum row
     takes the place of the rows it adds up, so "Summa kostnader" may add the sums of the
-    cost groups above it. None when fewer than two rows precede it."""
+    cost groups above it; a sum that adds up to no run of them ends them all. Printed
+    amounts are ``rounded`` (each by up to half a unit), counts are not. None when fewer
+    than two rows precede it."""
     if len(stack) < 2:
         stack.append((value, (line,)))
         return None
@@ -55,14 +57,14 @@ def sum_check(stack: list[tuple[float, tuple[int, ...]]], value: float, line: in
         part, part_lines = stack[-k]
         total += part
         lines += part_lines
-        # Each printed value is rounded by up to half a unit.
-        if abs(total - value) <= max(1.0, 0.5 * (k + 1)):
+        if abs(total - value) <= (max(1.0, 0.5 * (k + 1)) if rounded else 1e-9):
             del stack[-k:]
             stack.append((value, (line,)))
             return Check(SUM_ROW, True, tuple(sorted(lines)),
                          f"sum row {value:g} = the {k} rows above")
-    stack.append((value, (line,)))
-    return Check(SUM_ROW, False, tuple(sorted({line, *stack[-2][1]})),
+    above = stack[-1][1]
+    stack[:] = [(value, (line,))]
+    return Check(SUM_ROW, False, tuple(sorted({line, *above})),
                  f"sum row {value:g} is the sum of no run of rows above it")
 
 

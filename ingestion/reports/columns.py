@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,15 @@ def parse_header(text: str, default_year: int | None, cell: bool = False
 
     A line must name two columns, or one by keyword (``12-månaders prognos``); a tab cell
     (``cell``) names at most one and may name it by period alone (``2022``)."""
+    parsed = _parse_header(text, default_year, cell)
+    return (list(parsed[0]), parsed[1]) if parsed is not None else None
+
+
+# Every line that may be a header is parsed, in each reading of a document and in many
+# documents alike: the cache makes the repeats free (the caller gets its own list).
+@lru_cache(maxsize=100_000)
+def _parse_header(text: str, default_year: int | None, cell: bool
+                  ) -> tuple[tuple[Column, ...], str] | None:
     # Parenthesised notes ("(budget-utfall)") explain a column; they name none.
     plain = re.sub(r"\([^)]*\)|\(\S*|\S*\)", " ", _plain(text))
     if not _NAMES_A_VALUE_COLUMN.search(plain):  # most lines are prose: skip them cheaply
@@ -113,7 +123,7 @@ def parse_header(text: str, default_year: int | None, cell: bool = False
     if len(columns) < 2 and not (cell or keywords):
         return None
     # A tab cell's basis is decided with the other cells of its header (tab_header).
-    return (columns if cell else _fill_bases(columns)), " ".join(label_words)
+    return tuple(columns if cell else _fill_bases(columns)), " ".join(label_words)
 
 
 def _item_period(item: re.Match, default_year: int | None) -> tuple[date | None, date | None]:
@@ -215,6 +225,8 @@ def tab_header(cells: list[str], default_year: int | None) -> tuple[list[Column]
             columns.append(combo)
         elif parsed and len(parsed[0]) >= 1:
             columns.append(parsed[0][0])
+        elif (named := _KEYWORDS.get(_plain(cell).strip(" :"))) and named.kind == "difference":
+            columns.append(named)  # "Avvikelse": checked against budget and outcome
         else:
             columns.append(Column("skip"))
     if not any(c.kind in {"value", "combo"} for c in columns):

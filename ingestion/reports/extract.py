@@ -12,7 +12,7 @@ score. A document that cannot be read, or that trips a defect of the extractor, 
 from __future__ import annotations
 
 import traceback
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +30,8 @@ from ingestion.reports.documents import (
 )
 from ingestion.reports.walker import Walker
 
+_FIGURE = ("metric", "member", "intervention", "gender", "reason", "basis", "period_start",
+           "period_end", "value")
 _CLEARLY_MORE = 3  # figures a page must read more to win on them alone (and a quarter)
 # What decided a period, strongest first (identity.period).
 _EVIDENCE = ("title", "heading", "meeting_date", "statement", "frequent_year")
@@ -140,6 +142,10 @@ def _best(reads: list[_Read]) -> _Read:
     scores = [_page_scores(r) for r in reads]
     numbers = sorted(set(reads[0].doc.pages))
     winners = {page: _winner([s.get(page, (0, 0)) for s in scores]) for page in numbers}
+    # A page another reading wins with the same figures needs no reading again.
+    found = [_figures_by_page(r) for r in reads]
+    winners = {page: 0 if found[winner].get(page) == found[0].get(page) else winner
+               for page, winner in winners.items()}
     if len(set(winners.values())) == 1:
         return reads[winners[numbers[0]]]
     by_page = [_lines_by_page(r.doc) for r in reads]
@@ -185,6 +191,13 @@ def _page_scores(read: _Read) -> dict[int, tuple[int, int]]:
         if row["check_status"] == consistency.OK:
             scores[row["page"]][1] += 1
     return {page: (a, b) for page, (a, b) in scores.items()}
+
+
+def _figures_by_page(read: _Read) -> dict[int, Counter]:
+    found: dict[int, Counter] = defaultdict(Counter)
+    for row in read.figures:
+        found[row["page"]][tuple(row[k] for k in _FIGURE)] += 1
+    return found
 
 
 def _lines_by_page(doc: Document) -> dict[int, list[str]]:
@@ -285,7 +298,7 @@ def _largest_people_figures(figures: list[dict]) -> list[dict]:
     best: dict[str, float] = {}
     for f in figures:
         if f["unit"] == "persons" and f["gender"] == "total":
-            best[f["metric"]] = max(best.get(f["metric"], 0.0), f["value"])
+            best[f["metric"]] = max(best.get(f["metric"], f["value"]), f["value"])
     lines = {(f["metric"], f["line_index"]) for f in figures if f["unit"] == "persons"
              and f["gender"] == "total" and f["value"] == best[f["metric"]]}
     return [f for f in figures if f["unit"] != "persons" or (f["metric"], f["line_index"]) in lines]

@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ingestion.reports import vocabulary
 from ingestion.reports.columns import Column
@@ -51,6 +52,12 @@ def section_of(text: str) -> str | None:
 
 def split_row(line: str) -> tuple[str, list[str]] | None:
     """``label`` and number pieces of a space-separated row, or None when it has none."""
+    row = _split_row(line)
+    return (row[0], list(row[1])) if row is not None else None
+
+
+@lru_cache(maxsize=100_000)  # every line of every reading is tried as a row
+def _split_row(line: str) -> tuple[str, tuple[str, ...]] | None:
     words = line.split()
     cut = len(words)
     while cut and _NUMERIC_WORD.fullmatch(words[cut - 1]) or (
@@ -68,7 +75,7 @@ def split_row(line: str) -> tuple[str, list[str]] | None:
     if not pieces or not re.search(r"[A-Za-zÅÄÖåäö]", label) or (
             len(pieces) == 1 and _YEAR.match(pieces[0])):  # "Bilaga insatser 2019" is a title
         return None
-    return label, pieces
+    return label, tuple(pieces)
 
 
 _CELL = re.compile(r"\d+\s*\(\d+\s*/\s*\d+\)|[-−–]?\d+(?:,\d+)?|[-−–]")

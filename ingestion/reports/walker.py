@@ -8,6 +8,7 @@ import re
 from collections import deque
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
 from ingestion.reports import arithmetic, table_rows, vocabulary
 from ingestion.reports.columns import Column, combo_header, parse_header, tab_header
@@ -66,10 +67,7 @@ class Walker:
         if combos is not None:
             self._open(index, combos[0], combos[1], tab=False, text=text)
             return True
-        # Headers carry no numbers but years, dates and small ones ("12-månaders prognos").
-        # ("Utfall 30/6-2023" leaves "-2023": a year, not a negative number).
-        if any(len(p.lstrip("-")) > 2 and not re.fullmatch(r"(19|20)\d\d", p.lstrip("-"))
-               for p in tokens(re.sub(r"\d{4}-\d\d-\d\d|\d+/\d+", " ", text))):
+        if _holds_figures(text):
             return False
         parsed = parse_header(text, self.year)
         if parsed is None:
@@ -255,8 +253,17 @@ class Walker:
             stack = self.table.sums.setdefault(key, [])
             if not is_sum:
                 stack.append((value, (index,)))
-            elif (check := arithmetic.sum_check(stack, value, index)) is not None:
+            elif (check := arithmetic.sum_check(stack, value, index,
+                                                rounded=not self.table.people)) is not None:
                 self.checks.append(check)
+
+
+@lru_cache(maxsize=100_000)
+def _holds_figures(text: str) -> bool:
+    """Headers carry no numbers but years, dates and small ones ("12-månaders prognos");
+    "Utfall 30/6-2023" leaves "-2023", a year, not a negative number."""
+    return any(len(p.lstrip("-")) > 2 and not re.fullmatch(r"(19|20)\d\d", p.lstrip("-"))
+               for p in tokens(re.sub(r"\d{4}-\d\d-\d\d|\d+/\d+", " ", text)))
 
 
 def _unit(folded: str) -> str | None:
