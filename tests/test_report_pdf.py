@@ -224,7 +224,7 @@ def test_glyphs_placed_one_by_one_are_words():
     pdf.add_page()
     pdf.set_font("Helvetica", size=10)
     x = 20.0
-    for word in "Summa intäkter 7 360 tkr".split():
+    for word in ["Summa", "intäkter", "7", "360", "tkr"]:
         for glyph in word:
             pdf.text(x, 30, glyph)
             x += pdf.get_string_width(glyph)
@@ -255,7 +255,8 @@ def test_thousands_separators_in_unruled_right_aligned_columns(space: str):
 def test_two_columns_of_prose_are_read_one_after_the_other():
     left = ["Förbundets resultat för 2024 blev", "1 250 tkr, och de totala",
             "kostnaderna landade på 9 750 tkr."]
-    right = ["Under året har totalt 420", "deltagare (250 kvinnor och 170", "män) tagit del av insatserna."]
+    right = ["Under året har totalt 420", "deltagare (250 kvinnor och 170",
+             "män) tagit del av insatserna."]
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("Helvetica", size=10)
