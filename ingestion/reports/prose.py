@@ -164,7 +164,7 @@ STATEMENTS = (
 
 # A count keeps its printed sign ("-610 deltagare": a misprint the range check rejects); a
 # dash right after a digit or a letter joins words ("2018-610") and is no sign.
-_COUNT = r"((?<![\w-])-?\d{1,3}(?: \d{3})?)"
+_COUNT = r"((?<![\w-])-?(?:\d{1,3}(?: \d{3})+|\d+))"
 _PEOPLE = re.compile(
     rf"{_COUNT} deltagare,? \((\d+) kvinnor,? (?:och )?(\d+) m\S{{0,3}}n\b")
 # Totals without a gender split ("totalt har närmare 630 deltagare", "294 nya deltagare").
