@@ -149,6 +149,22 @@ def test_overrides_replace_and_add_figures(tmp_path: Path):
     assert len(applied) == 1 and "900000" in applied.iloc[0]["message"]
 
 
+def test_an_implausible_override_is_rejected_too(tmp_path: Path):
+    (tmp_path / "good.txt").write_text(HALF_YEAR, encoding="utf-8")
+    overrides = write_overrides(
+        tmp_path,
+        ",good.txt,exempelstad,2023-01-01,2023-06-30,outcome,member_contribution,region,"
+        ",,,100000000000000000,kr,anna,2026-11-25,typed one figure too many zeros")
+    tables = extract_reports([tmp_path], [], overrides)
+    region = rows(tables.figures, metric="member_contribution", member="region",
+                  basis="outcome")
+    assert region[["value", "origin", "check_status"]].values.tolist() == [
+        [1e17, "override", "rejected"]]
+    errors = tables.issues[tables.issues["check_name"] == "implausible_value"]
+    assert errors["severity"].tolist() == ["error"]
+    assert errors["message"].iloc[0].startswith("override by anna: member_contribution of")
+
+
 def test_overrides_need_who_and_why(tmp_path: Path):
     overrides = write_overrides(
         tmp_path, ",good.txt,,2023-01-01,2023-06-30,outcome,result,,,,,1,tkr,,,")

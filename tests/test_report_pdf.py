@@ -5,13 +5,12 @@ the same figures as PDF and as text — also each real seed laid out with real t
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 from fpdf import FPDF
 
-from bench import pdf_layout
+from bench import layout_corpus, pdf_layout
 from bench.pdf_layout import Style
 from ingestion.reports.extract import extract_bytes
 from ingestion.reports.pdf import pdf_pages
@@ -369,35 +368,17 @@ def test_a_text_document_has_one_reading_and_its_score():
 
 
 # The real seeds laid out as PDFs ------------------------------------------------------------
+# Every seed in ten layouts, fpdf2's ruled and unruled among them: tests/test_report_layouts.py.
 
-# A label column about 55 mm wide: long labels wrap, yet no single word is longer than the
-# column (fpdf2 would break it between two letters, which no reader can tell from a space).
-SEED_STYLES = {"ruled": Style(), "unruled, narrow label column": Style(ruled=False,
-                                                                      label_share=0.32)}
-
-
-@pytest.mark.parametrize("style", SEED_STYLES.values(), ids=SEED_STYLES.keys())
-@pytest.mark.parametrize("prefix", ["000", "001", "003", "004"])
-def test_each_seed_as_a_pdf_gives_the_figures_of_its_text(seed_file, prefix: str,
-                                                          style: Style):
-    path: Path = seed_file(prefix)
-    data = path.read_bytes()
-    lines = data.decode("utf-8").split("\n")
-    from_text = figures(data, path.name)
-    from_pdf = figures(pdf_layout.layout(lines, style), f"{path.stem}.pdf")
-    agreed = sum((from_text & from_pdf).values())
-    extra = sum((from_pdf - from_text).values())
-    assert sum(from_text.values()) > 50
-    assert agreed >= 0.95 * sum(from_text.values()), (prefix, sorted(from_text - from_pdf))
-    assert extra <= 0.05 * sum(from_pdf.values()), (prefix, sorted(from_pdf - from_text))
-
-
-def test_seed_004_tables_read_cell_by_cell(seed_file):
-    """Every tab-separated row with figures in the Sundsvall minutes is a row of the PDF."""
+def test_seed_004_tables_read_cell_by_cell(seed_file, seeds_dir):
+    """Every tab-separated row with figures in the Sundsvall minutes is a row of the PDF
+    (unruled, with a narrow label column: the corpus's PDF, cached)."""
     path = seed_file("004")
     lines = path.read_text(encoding="utf-8").split("\n")
-    got = {line.rstrip("\t") for line in page_lines(pdf_layout.layout(
-        lines, SEED_STYLES["unruled, narrow label column"]))}
+    layout = next(lay for lay in layout_corpus.LAYOUTS if lay.name == "fpdf2 unruled narrow label")
+    pdf = layout_corpus.build(layout_corpus.documents(seeds_dir), [layout])[(path.name,
+                                                                              layout.name)]
+    got = {line.rstrip("\t") for line in page_lines(pdf.read_bytes())}
     budget = [line.rstrip("\t") for line in lines[651:691]]  # Budgetuppföljning 2023-06-30
     assert budget[0] == "\tBudget 2023\tUtfall 31/6\tPrognos 2023"
     assert [line for line in budget if line not in got] == []

@@ -3,10 +3,10 @@
 
 Each reading of the document (``documents.readings``: a PDF's pages by the words' positions
 and its text layer) is read in full, and each page keeps the reading whose figures pass more
-of the report's own arithmetic (``arithmetic``), then the one that reads more figures
-without a flag; on a tie the positions. The document row records which reading won and its
-score. A document that cannot be read, or that trips a defect of the extractor, is a
-``failed`` row: one bad document never stops the others.
+of the report's own arithmetic (``arithmetic``), or as much and clearly more figures without
+a flag; else the positions. The document row records which reading won and its score. A
+document that cannot be read, or that trips a defect of the extractor, is a ``failed`` row:
+one bad document never stops the others.
 """
 
 from __future__ import annotations

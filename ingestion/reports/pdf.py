@@ -17,8 +17,15 @@ page becomes lines in the form of the text documents:
 - every other line is its words joined by spaces; a larger vertical gap is a blank line.
 
 Tables are found from ruling lines (a grid of at least three vertical or three horizontal
-rules) or, without rules, from at least two consecutive lines split into cells by wide
-gaps whose later cells are short (numbers, years, column names), not prose.
+rules, also drawn inside form objects) or, without rules, from at least two consecutive
+lines split into cells by wide gaps whose later cells are short (numbers, years, column
+names), not prose. Two columns of prose are read one after the other; a page whose text
+runs up, down or upside down is read in the text's direction; glyphs set edge to edge are
+one word whatever separator PDFium reports between them.
+
+Each page also gets a second reading, ``text_lines``: its text layer in the order it was
+written, a line per baseline, as a plain text extraction gives it. ``extract`` keeps, page
+by page, the reading whose figures pass the report's own arithmetic.
 """
 
 from __future__ import annotations

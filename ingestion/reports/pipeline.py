@@ -2,10 +2,10 @@
 
 Documents come from the configured folders (``config.documents_dirs()``) and URLs
 (``config.document_urls()``); analysts' overrides are applied last. A document or URL that
-cannot be read (a damaged PDF, a failed download) is a ``failed`` row in
-``report_documents`` and the others still load; any other error fails the run, and the
-blocking checks in ``ingestion.reports.blocking_checks`` stop publishing when too many documents
-failed or nothing was read.
+cannot be read (a damaged PDF, a failed download), or on which the extractor fails (a
+defect, with its traceback), is a ``failed`` row in ``report_documents`` and the others
+still load; the blocking checks in ``ingestion.reports.blocking_checks`` stop publishing
+when too many documents failed or nothing was read.
 
 Documents are streamed: each file is hashed in chunks (a downloaded one is named by its
 hash), and the worker processes get its path, not its bytes, so memory holds one document
