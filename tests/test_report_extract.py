@@ -389,3 +389,34 @@ def test_shares_of_the_ideal_may_pass_100_percent_but_not_500():
         figures, _, _ = extract(base.format(printed))
         share = rows(figures, metric="ideal_allocation_share")
         assert share[["value", "check_status"]].values.tolist() == [[float(printed), status]]
+
+
+BALANCED = """Samordningsförbundet Exempelstad
+Årsredovisning 2023
+
+Belopp i tkr\t2023
+Försäkringskassan\t2 000
+Region Exempel\t1 000
+Exempelstads kommun\t1 000
+Summa intäkter\t4 000
+Summa kostnader\t-3 800
+Årets resultat\t200
+
+Förbundets medlemsbidrag uppgick till 4 000 tkr.
+Vid årets början uppgick det egna kapitalet till 1 000 tkr.
+Vid årets slut uppgick det egna kapitalet till 1 200 tkr.
+"""
+
+
+def test_members_income_and_equity_add_up():
+    _, documents, issues = extract(BALANCED)
+    # Summa intäkter 2 000 + 1 000 + 1 000; state 2 000 = 1 000 + 1 000; the three members
+    # 4 000 = medlemsbidrag 4 000; 4 000 - 3 800 = 200; 1 000 + 200 = 1 200.
+    assert documents[["arithmetic_checks_passed", "arithmetic_checks_possible"]].values.tolist() \
+        == [[5, 5]]
+    _, documents, issues = extract(BALANCED.replace("kapitalet till 1 200", "kapitalet till 1 300"))
+    assert documents[["arithmetic_checks_passed", "arithmetic_checks_possible"]].values.tolist() \
+        == [[4, 5]]
+    moved = issues[issues["check_name"] == "equity_movement"]
+    assert moved["message"].tolist() == [
+        "opening equity + result ≠ closing equity (outcome, 2023-01-01–2023-12-31)"]
