@@ -3,8 +3,10 @@
     .venv/bin/python bench/bench_extraction.py [FILE...]
 
 Without files: the seed documents as text, then the same seeds laid out as PDFs with real
-tables (``bench/pdf_layout.py``), so text and PDF reading can be compared on one content.
-Prints the load average: the machine is shared, so compare runs made close together.
+tables (``bench/pdf_layout.py``), so text and PDF reading can be compared on one content,
+then the seeds in every layout of the layout corpus (``bench/layout_corpus.py``, built or
+taken from its cache; skipped without Chromium). Prints the load average: the machine is
+shared, so compare runs made close together.
 """
 
 from __future__ import annotations
@@ -81,6 +83,13 @@ def main(argv: list[str]) -> int:
     print(measure("seeds as text", seeds))
     with tempfile.TemporaryDirectory() as folder:
         print(measure("seeds as PDFs with tables", seeds_as_pdfs(seeds, Path(folder))))
+    from bench import layout_corpus
+
+    if layout_corpus.chromium_version():
+        built = layout_corpus.build(layout_corpus.documents(SHARED_SEEDS_DIR))
+        for layout in layout_corpus.LAYOUTS:
+            paths = [built[(seed.name, layout.name)] for seed in seeds]
+            print(measure(f"seeds, layout '{layout.name}'", paths, rounds=1))
     print(f"load average {os.getloadavg()[0]:.1f}")
     return 0
 

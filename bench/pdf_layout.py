@@ -35,6 +35,9 @@ class Style:
     v_align: str = "TOP"  # where the other cells of a row with a wrapped cell stand
     repeat_heading: bool = True  # the heading row again on every page the table runs to
     footer: str | None = None  # a running footer with the page number, e.g. "Sida {page}"
+    # Landscape pages drawn rotated onto portrait pages shown turned (/Rotate 90), the
+    # content in a form object: how imposition and scanning software write landscape pages.
+    rotated: bool = False
 
 
 def font_path(style: str = "") -> Path:
@@ -56,8 +59,9 @@ class _Pdf(FPDF):
             self.cell(0, 4, self.footer_text.format(page=self.page_no()), align="C")
 
 
-def new_pdf(font_size: float = 8.0, footer: str | None = None) -> FPDF:
-    pdf = _Pdf(format="A4")
+def new_pdf(font_size: float = 8.0, footer: str | None = None, landscape: bool = False
+            ) -> FPDF:
+    pdf = _Pdf(orientation="L" if landscape else "P", format="A4")
     pdf.footer_text = footer
     pdf.set_margins(12, 12, 12)
     pdf.set_auto_page_break(True, margin=14)
@@ -123,7 +127,7 @@ def write_paragraph(pdf: FPDF, text: str, line_height: float) -> None:
 def layout(lines: Sequence[str | tuple[str, ...]], style: Style = Style()) -> bytes:
     """The PDF of ``lines`` (a report's text, one line per item; a table row as a tuple of
     cells or a tab-separated line)."""
-    pdf = new_pdf(style.font_size, style.footer)
+    pdf = new_pdf(style.font_size, style.footer, landscape=style.rotated)
     line_height = pdf.font_size * 1.3
     for block in blocks(lines):
         if isinstance(block, str):
@@ -142,7 +146,36 @@ def layout(lines: Sequence[str | tuple[str, ...]], style: Style = Style()) -> by
         if table:
             write_table(pdf, table, style)
         pdf.ln(line_height * 0.5)
-    return bytes(pdf.output())
+    data = bytes(pdf.output())
+    return rotate_pages(data) if style.rotated else data
+
+
+def rotate_pages(data: bytes) -> bytes:
+    """Each (landscape) page of ``data`` as a form object turned a quarter counter-clockwise
+    on a portrait page that is shown turned a quarter clockwise: the page looks the same,
+    but its text runs upwards in the page's own coordinates."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    source, target = pdfium.PdfDocument(data), pdfium.PdfDocument.new()
+    try:
+        for index in range(len(source)):
+            width, height = source.get_page_size(index)
+            page = target.new_page(height, width)
+            form = source.page_as_xobject(index, target).as_pageobject()
+            # (x, y) -> (height - y, x): the page's bottom edge becomes its right edge.
+            form.transform(pdfium.PdfMatrix().rotate(90, ccw=True).translate(height, 0))
+            page.insert_obj(form)
+            page.gen_content()
+            page.set_rotation(90)
+            page.close()
+        buffer = io.BytesIO()
+        target.save(buffer)
+        return buffer.getvalue()
+    finally:
+        source.close()
+        target.close()
 
 
 def write(lines: Sequence[str | tuple[str, ...]], path: Path, style: Style = Style()

@@ -6,7 +6,8 @@ against a private data folder (tests/refresh_helpers.py):
 2. a corrupt PDF and a zero-byte file among the report documents: each is reported, the
    other documents load (the report assets alone: dbt is not needed to show it);
 3. impossible figures: a negative population count (rejected before dbt, the row named)
-   and negative participants in a report (through dbt to the blocking mart checks);
+   and negative participants in a report (rejected while the report is read, an error
+   naming document, page and line; the rest publishes);
 4. SIGKILL mid-refresh: tests/test_refresh.py::test_killed_refresh_leaves_published_warehouse_intact
    (a real process is needed to kill one);
 5. 20 analysts, each a process of its own, reading the published warehouse while a
@@ -148,17 +149,22 @@ def test_impossible_population_blocks_publish_and_is_named(refreshed: Path) -> N
     assert file_digest(published) == digest
 
 
-def test_negative_participants_block_publish_and_are_named(refreshed: Path) -> None:
-    published = refreshed / "warehouse.duckdb"
-    digest = file_digest(published)
+def test_negative_participants_never_reach_the_marts_and_are_named(refreshed: Path) -> None:
+    """A negative count is rejected while the report is read (issue 18): an error naming
+    document, page and line; the refresh publishes the other figures without it."""
     document = refreshed / "documents" / "negative_participants.txt"
     with _replaced(document, NEGATIVE_PARTICIPANTS.encode()):
         result = run_refresh_in_process(refreshed)
-    assert not result.success
-    report = failure_report(result)
-    # The marts were built (dbt ran), and a blocking check on them stopped the publish.
-    assert "marts/fct_participants" in materialized(result)
-    assert "participants" in report
-    assert "Aktivitetsplatsen" in report
-    assert "published_warehouse" not in materialized(result)
-    assert file_digest(published) == digest
+    assert result.success, failure_report(result)
+    with duckdb.connect(str(refreshed / "warehouse.duckdb"), read_only=True) as con:
+        errors = con.execute("""
+            select line, message from raw.report_issues
+            where source = 'embedded:negative_participants.txt'
+              and check_name = 'implausible_value' and severity = 'error'""").fetchall()
+        marts = con.execute("""
+            select count(*) from marts.fct_participants
+            where intervention = 'Aktivitetsplatsen' and participants < 0""").fetchone()
+    assert [line for line, _ in errors] == [10, 10, 10]
+    assert errors[0][1].startswith("embedded:negative_participants.txt, page 1, line 10: "
+                                   "participants of -12")
+    assert marts == (0,)

@@ -149,6 +149,22 @@ def test_overrides_replace_and_add_figures(tmp_path: Path):
     assert len(applied) == 1 and "900000" in applied.iloc[0]["message"]
 
 
+def test_an_implausible_override_is_rejected_too(tmp_path: Path):
+    (tmp_path / "good.txt").write_text(HALF_YEAR, encoding="utf-8")
+    overrides = write_overrides(
+        tmp_path,
+        ",good.txt,exempelstad,2023-01-01,2023-06-30,outcome,member_contribution,region,"
+        ",,,100000000000000000,kr,anna,2026-11-25,typed one figure too many zeros")
+    tables = extract_reports([tmp_path], [], overrides)
+    region = rows(tables.figures, metric="member_contribution", member="region",
+                  basis="outcome")
+    assert region[["value", "origin", "check_status"]].values.tolist() == [
+        [1e17, "override", "rejected"]]
+    errors = tables.issues[tables.issues["check_name"] == "implausible_value"]
+    assert errors["severity"].tolist() == ["error"]
+    assert errors["message"].iloc[0].startswith("override by anna: member_contribution of")
+
+
 def test_overrides_need_who_and_why(tmp_path: Path):
     overrides = write_overrides(
         tmp_path, ",good.txt,,2023-01-01,2023-06-30,outcome,result,,,,,1,tkr,,,")
@@ -295,3 +311,112 @@ def test_a_prose_figure_contradicting_a_table_is_flagged():
     assert (income["check_status"] == "flagged").all()
     assert issues.query("check_name == 'contradiction'")["message"].str.contains(
         "total_income").any()
+
+
+# --- the report's own arithmetic, signs and plausible ranges -------------------------------
+
+def test_the_arithmetic_score_of_a_document():
+    _, documents, _ = extract(HALF_YEAR)
+    document = documents.iloc[0]
+    # By hand, Tabell 1: six differences (Summa kostnader 4 500 - 4 100 is not 300), Summa
+    # intäkter in two columns (2 000 + 1 000 + 1 000; 2 000 + 1 000 + 900), income less
+    # costs in two columns (4 000 - 4 500 = -500; 3 900 - 4 100 = -200, the table's result;
+    # the prose's -300 is another value of it), the member split in two (2 000 = 1 000 +
+    # 1 000 holds, 2 000 = 1 000 + 900 not). Tabell 2: Summa in three columns (5 + 2 is not
+    # 8, 3 + 0 not 4, 2 + 2 = 4), exits by reason against the exited (the same: one of
+    # three), women + men = total in its three rows and the prose (30 + 21 is not 50).
+    assert document["reading"] == "text"
+    assert (document["arithmetic_checks_passed"], document["arithmetic_checks_possible"]) \
+        == (5 + 2 + 2 + 1 + 1 + 1 + 3, 6 + 2 + 2 + 2 + 3 + 3 + 4)
+
+
+def test_failed_sums_and_balances_are_reported():
+    text = HALF_YEAR.replace("Summa intäkter 4 000 3 900 100", "Summa intäkter 4 000 3 800 200")
+    _, _, issues = extract(text)
+    sums = issues[issues["check_name"] == "sum_row"]
+    lines = text.split("\n")
+    # Besides the changed row, Tabell 2 prints 8 for 5 + 2 and 4 for 3 + 0 (counts: exact).
+    assert list(zip(sums["line"], sums["message"], strict=True)) == [
+        (lines.index("Summa intäkter 4 000 3 800 200") + 1,
+         "sum row 3800 is the sum of no run of rows above it"),
+        (lines.index("Summa 8 4 4") + 1, "sum row 8 is the sum of no run of rows above it"),
+        (lines.index("Summa 8 4 4") + 1, "sum row 4 is the sum of no run of rows above it")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Under perioden har totalt -610 deltagare tagit del av förbundets insatser.",
+    "Under perioden har totalt −610 deltagare tagit del av förbundets insatser."])
+def test_a_count_keeps_its_sign_and_a_negative_count_is_rejected(sentence: str):
+    text = f"Samordningsförbundet Exempelstad\nÅrsredovisning 2023\n\n{sentence}\n"
+    figures, _, issues = extract(text, "minus.txt")
+    count = rows(figures, metric="participants")
+    assert count["value"].tolist() == [-610]
+    assert count["check_status"].tolist() == ["rejected"]
+    error = issues[issues["check_name"] == "implausible_value"]
+    assert error["severity"].tolist() == ["error"]
+    assert error["message"].iloc[0].startswith("minus.txt, page 1, line 4: participants of -610")
+
+
+def test_money_beyond_any_association_is_rejected_before_the_marts(tmp_path: Path, monkeypatch):
+    text = ("Samordningsförbundet Exempelstad\nÅrsredovisning 2023\n\n"
+            "Belopp i kr\t2023\n"
+            "Försäkringskassan\t1 000 000 000 000 000\n"
+            "Region Exempel\t100 000 000 000 000 000\n"
+            "Exempelstads kommun\t2 000 000\n")
+    figures, _, issues = extract(text, "huge.txt")
+    contributions = rows(figures, metric="member_contribution").set_index("member")
+    assert contributions["value"].to_dict() == {"state": 1e15, "region": 1e17,
+                                                "municipality": 2e6}
+    assert contributions["check_status"].to_dict() == {"state": "rejected",
+                                                       "region": "rejected",
+                                                       "municipality": "ok"}
+    errors = issues[issues["check_name"] == "implausible_value"]
+    assert errors["line"].tolist() == [5, 6]
+    assert errors["message"].str.contains("huge.txt, page 1, line 5: member_contribution").any()
+    # The raw table keeps them (with their source lines); its contract accepts the status.
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(tmp_path))
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "huge.txt").write_text(text, encoding="utf-8")
+    tables = extract_reports(overrides_path=tmp_path / "none.csv")
+    assert (tables.figures["check_status"] == "rejected").sum() == 2
+
+
+def test_shares_of_the_ideal_may_pass_100_percent_but_not_500():
+    # Seed 001 names an association at 150 % of its idealfördelning: a ratio, not a share.
+    base = ("Samordningsförbundet Exempelstad\nÅrsredovisning 2023\n\n"
+            "Samordningsförbundet Exempelstad har {} procent av idealfördelningen.\n")
+    for printed, status in (("150", "ok"), ("640", "rejected")):
+        figures, _, _ = extract(base.format(printed))
+        share = rows(figures, metric="ideal_allocation_share")
+        assert share[["value", "check_status"]].values.tolist() == [[float(printed), status]]
+
+
+BALANCED = """Samordningsförbundet Exempelstad
+Årsredovisning 2023
+
+Belopp i tkr\t2023
+Försäkringskassan\t2 000
+Region Exempel\t1 000
+Exempelstads kommun\t1 000
+Summa intäkter\t4 000
+Summa kostnader\t-3 800
+Årets resultat\t200
+
+Förbundets medlemsbidrag uppgick till 4 000 tkr.
+Vid årets början uppgick det egna kapitalet till 1 000 tkr.
+Vid årets slut uppgick det egna kapitalet till 1 200 tkr.
+"""
+
+
+def test_members_income_and_equity_add_up():
+    _, documents, issues = extract(BALANCED)
+    # Summa intäkter 2 000 + 1 000 + 1 000; state 2 000 = 1 000 + 1 000; the three members
+    # 4 000 = medlemsbidrag 4 000; 4 000 - 3 800 = 200; 1 000 + 200 = 1 200.
+    assert documents[["arithmetic_checks_passed", "arithmetic_checks_possible"]].values.tolist() \
+        == [[5, 5]]
+    _, documents, issues = extract(BALANCED.replace("kapitalet till 1 200", "kapitalet till 1 300"))
+    assert documents[["arithmetic_checks_passed", "arithmetic_checks_possible"]].values.tolist() \
+        == [[4, 5]]
+    moved = issues[issues["check_name"] == "equity_movement"]
+    assert moved["message"].tolist() == [
+        "opening equity + result ≠ closing equity (outcome, 2023-01-01–2023-12-31)"]

@@ -318,6 +318,41 @@ def test_a_member_decision_is_told_from_the_associations_own_minutes():
     assert read(minutes).report_type == "board_minutes"
 
 
+# A municipality's decision whose heading names the year discharged and whose text compares
+# with the year before more often than it names that year (written for the test, in the
+# layout of the members' decisions of ../shared/reports-excerpts/05 and 09).
+DISCHARGE_2016 = """STORBY KOMMUN
+SAMMANTRÄDESPROTOKOLL
+Kommunfullmäktige
+Sammanträdesdatum 2017-04-24
+
+§ 41 Fråga om ansvarsfrihet för styrelsen i Samordningsförbundet Exempelstad
+för år 2016
+
+Samordningsförbundet Exempelstad har lämnat sin redovisning med revisorernas berättelse.
+Förbundet hade fler deltagare än 2015 och lägre kostnader än 2015. Resultatet blev
+120 tkr, mot 95 tkr 2015, och det egna kapitalet är högre än vid utgången av 2015.
+
+Kommunfullmäktige beslutar
+att bevilja styrelsen ansvarsfrihet.
+"""
+
+
+@pytest.mark.parametrize("heading", [
+    "för år 2016", "för verksamhetsåret 2016", "för räkenskapsåret 2016"])
+def test_the_year_a_decision_discharges_beats_the_years_it_compares_with(heading: str):
+    doc = read(DISCHARGE_2016.replace("för år 2016", heading))
+    assert doc.report_type == "annual_report_decision"
+    assert (doc.period_start, doc.period_end) == year(2016)
+    assert doc.period_evidence == "title"
+
+
+def test_a_decision_naming_the_annual_report_takes_its_year():
+    doc = read(DISCHARGE_2016.replace("Fråga om ansvarsfrihet för styrelsen i",
+                                      "Årsredovisning 2016 för").replace("för år 2016", ""))
+    assert (doc.period_start, doc.period_end, doc.period_evidence) == (*year(2016), "title")
+
+
 # --- no document is assigned to a wrong association ---------------------------------------
 
 def test_no_document_is_assigned_to_a_wrong_association(seeds_dir, excerpts_dir):

@@ -107,3 +107,29 @@ def test_header_periods_and_bases():
     assert (first.basis, str(first.period_end), second.basis) == ("budget", "2019-06-30",
                                                                   "outcome")
     assert difference.kind == "difference"
+
+
+def test_pieces_that_are_no_number_give_no_reading():
+    """A date in a value cell ("2023-06-30" -> 2023, -06, -30) crashed the standard reading
+    (``min()`` of nothing) and with it the whole night (issue 18)."""
+    assert standard_reading(["2023", "-06", "-30"]) == []
+    from ingestion.reports.columns import tab_header
+    from ingestion.reports.table_rows import tab_values
+
+    columns, _ = tab_header(["Belopp i tkr", "Budget", "Utfall"], 2023)
+    assert [v for _, v in tab_values(columns, ["2023-06-30", "1 000"])] == [1000.0]
+
+
+@pytest.mark.parametrize(("line", "values"), [
+    # The row's figures are alike: "1 322 661 1 322" is 1 322, 661, 1 322 (not 1, 322 661).
+    ("2 st. Arbetskonsulenter 1 322 661 1 322", [1322.0, 661.0, 1322.0]),
+    # A dash before a number is its sign where the row then fits.
+    ("Finansiella kostnader -577 - 429 - 1 000", [-577.0, -429.0, -1000.0]),
+    ("Studier 3 - 3", [3.0, 0.0, 3.0]),
+    # The number of a note stays with the label.
+    ("Kassa och bank Not 2 138 713 224 600 200 000", [138713.0, 224600.0, 200000.0]),
+])
+def test_rows_read_as_their_columns(line: str, values: list[float]):
+    columns, _ = parse_header("Budget 2023 Utfall 31/6 Prognos 2023", 2023)
+    label, pieces = split_row(line)
+    assert [v for _, v in fit_values(columns, pieces)[0]] == values

@@ -1,6 +1,6 @@
-"""Loud failures of the report step: a bug in the extractor fails the refresh and nothing
-is published; blocking checks stop publishing when no figure was read, when too many
-documents failed, or when a download fell back to an old cached copy.
+"""Loud failures of the report step: a defect of the extractor on every document fails the
+refresh and nothing is published; blocking checks stop publishing when no figure was read,
+when too many documents failed, or when a download fell back to an old cached copy.
 
 The refresh runs in-process (the ``nightly_refresh`` job) against a temporary copy of the
 embedded inputs; each check also runs on the report asset alone (``materialize``).
@@ -50,8 +50,11 @@ def report_step_error(result) -> str:
     return failures["report_tables"].step_failure_data.error.to_string()
 
 
-def test_a_bug_in_the_table_walker_fails_the_refresh_and_publishes_nothing(
+def test_a_defect_on_every_document_fails_the_refresh_and_publishes_nothing(
         data_dir: Path, monkeypatch):
+    """A defect of the extractor fails each document it hits (``test_report_refresh``: one
+    document, the others publish); one that hits every document stops the run through the
+    share of failed documents, naming the defect."""
     from ingestion.reports import walker
 
     def broken(self):
@@ -62,11 +65,16 @@ def test_a_bug_in_the_table_walker_fails_the_refresh_and_publishes_nothing(
     before = digest(published)
     result = run_refresh_in_process(data_dir)
     assert not result.success
-    error = report_step_error(result)
-    assert "ZeroDivisionError" in error and "deliberately broken table walker" in error
+    assert "DagsterAssetCheckFailedError" in report_step_error(result)
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    share = checks["report_documents_failed_share"]
+    assert share.passed is False
+    assert "2 of 2 documents failed" in share.description
+    assert "extractor defect: ZeroDivisionError: deliberately broken table walker" \
+        in share.description
     assert digest(published) == before
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
-    assert "published_warehouse" not in materialized and "report_figures" not in materialized
+    assert "published_warehouse" not in materialized
 
 
 def test_a_refresh_that_reads_no_figure_publishes_nothing(data_dir: Path):

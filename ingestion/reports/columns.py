@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ _ITEM = re.compile(
     r"|(?P<year>\b(?:19|20)\d\d\b)"
     r"|(?P<word>[a-z%]+)"
 )
+_TITLED = re.compile(r"\W*(budget|utfall|bokslut|prognos)\W+(?:i\W+)?(?:tkr|kr|mnkr|kronor)\b")
 # Words that qualify a column name ("Utfall jan-juni", "Bokslut helår") rather than label it.
 _UNIT_AND_PERIOD_WORDS = {"i", "kr", "tkr", "jan", "juni", "helar", "halvaret", "halvar"}
 _MAX_HEADER_WORDS = 4  # header lines carry few words besides column names (tkr, Insats)
@@ -73,6 +75,15 @@ def parse_header(text: str, default_year: int | None, cell: bool = False
 
     A line must name two columns, or one by keyword (``12-månaders prognos``); a tab cell
     (``cell``) names at most one and may name it by period alone (``2022``)."""
+    parsed = _parse_header(text, default_year, cell)
+    return (list(parsed[0]), parsed[1]) if parsed is not None else None
+
+
+# Every line that may be a header is parsed, in each reading of a document and in many
+# documents alike: the cache makes the repeats free (the caller gets its own list).
+@lru_cache(maxsize=100_000)
+def _parse_header(text: str, default_year: int | None, cell: bool
+                  ) -> tuple[tuple[Column, ...], str] | None:
     # Parenthesised notes ("(budget-utfall)") explain a column; they name none.
     plain = re.sub(r"\([^)]*\)|\(\S*|\S*\)", " ", _plain(text))
     if not _NAMES_A_VALUE_COLUMN.search(plain):  # most lines are prose: skip them cheaply
@@ -101,13 +112,18 @@ def parse_header(text: str, default_year: int | None, cell: bool = False
         else:
             columns.append(Column("value", period_start=start, period_end=end,
                                   explicit_period=True))
+    if not cell and len(columns) > 2 and not columns[0].explicit_period \
+            and (titled := _TITLED.match(plain)):
+        # "Budget, tkr  Bokslut 2023  Budget 2024": a keyword before the table's unit
+        # names the table (its label cell), not a column.
+        columns, label_words = columns[1:], [titled.group(1), *label_words]
     values = [c for c in columns if c.kind == "value"]
     if not values or len(label_words) > _MAX_HEADER_WORDS:
         return None
     if len(columns) < 2 and not (cell or keywords):
         return None
     # A tab cell's basis is decided with the other cells of its header (tab_header).
-    return (columns if cell else _fill_bases(columns)), " ".join(label_words)
+    return tuple(columns if cell else _fill_bases(columns)), " ".join(label_words)
 
 
 def _item_period(item: re.Match, default_year: int | None) -> tuple[date | None, date | None]:
@@ -168,6 +184,34 @@ def combo_column(text: str) -> Column | None:
     return Column("skip")
 
 
+_COMBO_MARK = re.compile(r"\(\s*♀\s*/\s*♂\s*\)")
+
+
+def combo_header(text: str) -> tuple[list[Column], str] | None:
+    """The columns of a header printed on one line whose columns hold cells like
+    ``285(124/161)`` ("Insatser 2023 Antal deltagare (♀/♂) Volyminsats Utfall arbete
+    (♀/♂)"), as a text layer prints a tab-separated header: each column so marked is named
+    from its last "antal"/"utfall" on (else by its last word); words between two such names
+    are a column of their own, not read."""
+    parts = _COMBO_MARK.split(text)
+    if len(parts) < 2:
+        return None
+    columns: list[Column] = []
+    label = ""
+    for number, part in enumerate(parts[:-1]):
+        words = part.split()
+        if not words:
+            return None
+        start = max((i for i, w in enumerate(words) if _plain(w) in ("antal", "utfall")),
+                    default=len(words) - 1)
+        if number == 0:
+            label = " ".join(words[:start])
+        elif start:
+            columns.append(Column("skip"))
+        columns.append(combo_column(" ".join(words[start:]) + " (♀/♂)") or Column("skip"))
+    return columns, label
+
+
 def tab_header(cells: list[str], default_year: int | None) -> tuple[list[Column], str] | None:
     """Columns of a tab-separated header, one per cell after the label cell."""
     label, *rest = cells
@@ -181,6 +225,8 @@ def tab_header(cells: list[str], default_year: int | None) -> tuple[list[Column]
             columns.append(combo)
         elif parsed and len(parsed[0]) >= 1:
             columns.append(parsed[0][0])
+        elif (named := _KEYWORDS.get(_plain(cell).strip(" :"))) and named.kind == "difference":
+            columns.append(named)  # "Avvikelse": checked against budget and outcome
         else:
             columns.append(Column("skip"))
     if not any(c.kind in {"value", "combo"} for c in columns):

@@ -6,6 +6,11 @@ are flagged (``check_status``/``check_messages``) and one issue is reported per 
 - ``gender_sum``: women + men = total.
 - ``exits_sum``: exits by reason add up to the participants exited.
 (``budget − outcome = printed difference`` is checked per row while reading the table.)
+
+- ``implausible_value``: a figure outside the range its metric can take (money beyond
+  1 000 MSEK, a negative or fractional count, a share out of range) is a misreading or a
+  misprint, never a fact: the row is ``rejected`` (kept in the raw table with its source
+  line, kept out of staging and the marts) and reported as an error.
 """
 
 from __future__ import annotations
@@ -16,17 +21,52 @@ from collections.abc import Iterator
 import pandas as pd
 import pandera.pandas as pa
 
+from ingestion.reports import vocabulary
 from ingestion.reports.numbers import UNIT_FACTORS
 from ingestion.validation.schemas import rule
 
 Finding = tuple[str, str, int, str, list[dict]]  # check, severity, line, message, rows
+OK, FLAGGED, REJECTED = "ok", "flagged", "rejected"  # check_status
 _KEY = ("period_start", "period_end", "basis", "metric", "member", "intervention", "gender",
         "reason")
 
 
 def flag(row: dict, message: str) -> None:
-    row["check_status"] = "flagged"
+    if row["check_status"] != REJECTED:
+        row["check_status"] = FLAGGED
     row["check_messages"] = "; ".join(m for m in (row.get("check_messages"), message) if m)
+
+
+# What a figure can be. Money: an association's whole budget is tens of millions; the
+# largest is far below 1 000 MSEK. People: counts of one association's participants. The
+# funding as a share of the ideal allocation is a ratio, printed up to 150 % (seed 001
+# names FINSAM Göteborg at 150 %), not a share of a whole.
+MAX_MONEY_SEK = 1e9
+MAX_PERSONS = 100_000
+MAX_IDEAL_SHARE_PCT = 500.0
+
+
+def implausible(row: dict) -> str | None:
+    """Why a figure cannot be what it claims to be, or None."""
+    metric, value = row["metric"], row["value"]
+    if metric in vocabulary.MONEY_METRICS and abs(value) > MAX_MONEY_SEK:
+        return f"{metric} of {value:,.0f} kr is beyond {MAX_MONEY_SEK:,.0f} kr".replace(
+            ",", " ")
+    if row["unit"] == "persons" and not (0 <= value <= MAX_PERSONS and value == int(value)):
+        return f"{metric} of {value:g} persons is not a count (0 to {MAX_PERSONS:,})".replace(
+            ",", " ")
+    if metric == "ideal_allocation_share" and not 0 <= value <= MAX_IDEAL_SHARE_PCT:
+        return f"{metric} of {value:g} % is outside 0–{MAX_IDEAL_SHARE_PCT:g} %"
+    if row["unit"] == "percent" and metric != "ideal_allocation_share" \
+            and not 0 <= value <= 100:
+        return f"{metric} of {value:g} % is not a share (0–100 %)"
+    return None
+
+
+def reject(row: dict, reason: str) -> None:
+    row["check_status"] = REJECTED
+    row["check_messages"] = "; ".join(m for m in (row.get("check_messages"),
+                                                  f"implausible: {reason}") if m)
 
 
 def rounding(row: dict) -> float:
@@ -35,10 +75,18 @@ def rounding(row: dict) -> float:
 
 
 def run(rows: list[dict]) -> Iterator[Finding]:
+    """The findings of every check over one document's rows (rejected rows are no figure)."""
+    rows = [r for r in rows if r["check_status"] != REJECTED]
     yield from _contradictions(rows)
-    yield from _member_split(rows)
-    yield from _gender_sum(rows)
-    yield from _exits_sum(rows)
+    for passed, finding in evaluate(rows):
+        if not passed:
+            yield finding
+
+
+def evaluate(rows: list[dict]) -> list[tuple[bool, Finding]]:
+    """The arithmetic checks among these, passed or not (``ingestion.reports.arithmetic``
+    counts both)."""
+    return [*_member_split(rows), *_gender_sum(rows), *_exits_sum(rows)]
 
 
 def _describe(row: dict) -> str:
@@ -69,7 +117,7 @@ def _first(rows: list[dict], **where) -> dict | None:
     return next((r for r in rows if all(r[k] == v for k, v in where.items())), None)
 
 
-def _member_split(rows: list[dict]) -> Iterator[Finding]:
+def _member_split(rows: list[dict]) -> Iterator[tuple[bool, Finding]]:
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
         if row["metric"] == "member_contribution":
@@ -80,15 +128,16 @@ def _member_split(rows: list[dict]) -> Iterator[Finding]:
         if not (state and region and municipality):
             continue
         others = region["value"] + municipality["value"]
-        if abs(state["value"] - others) > rounding(state) + rounding(region) + rounding(
-                municipality):
-            yield ("member_split", "warning", state["line"],
-                   f"state contribution {state['value']:,.0f} ≠ region + municipality "
-                   f"{others:,.0f} ({state['basis']}, {state['period_start']}–"
-                   f"{state['period_end']})".replace(",", " "), group)
+        passed = abs(state["value"] - others) <= rounding(state) + rounding(region) + \
+            rounding(municipality)
+        yield passed, ("member_split", "warning", state["line"],
+                       f"state contribution {state['value']:,.0f} {'=' if passed else '≠'} "
+                       f"region + municipality {others:,.0f} ({state['basis']}, "
+                       f"{state['period_start']}–{state['period_end']})".replace(",", " "),
+                       group if not passed else [state, region, municipality])
 
 
-def _gender_sum(rows: list[dict]) -> Iterator[Finding]:
+def _gender_sum(rows: list[dict]) -> Iterator[tuple[bool, Finding]]:
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
         if row["gender"] is not None:
@@ -96,13 +145,16 @@ def _gender_sum(rows: list[dict]) -> Iterator[Finding]:
             groups[(*key, row["line"])].append(row)
     for group in groups.values():
         total, women, men = (_first(group, gender=g) for g in ("total", "women", "men"))
-        if total and women and men and abs(women["value"] + men["value"] - total["value"]) > 0.5:
-            yield ("gender_sum", "warning", total["line"],
-                   f"women {women['value']:g} + men {men['value']:g} ≠ total "
-                   f"{total['value']:g} ({_describe(total)})", group)
+        if not (total and women and men):
+            continue
+        passed = abs(women["value"] + men["value"] - total["value"]) <= 0.5
+        yield passed, ("gender_sum", "warning", total["line"],
+                       f"women {women['value']:g} + men {men['value']:g} "
+                       f"{'=' if passed else '≠'} total {total['value']:g} "
+                       f"({_describe(total)})", group)
 
 
-def _exits_sum(rows: list[dict]) -> Iterator[Finding]:
+def _exits_sum(rows: list[dict]) -> Iterator[tuple[bool, Finding]]:
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for row in rows:
         if row["metric"] in {"exits", "participants_exited"}:
@@ -120,10 +172,11 @@ def _exits_sum(rows: list[dict]) -> Iterator[Finding]:
         last = max(r["line"] for r in by_reason.values())
         total = min(totals, key=lambda r: (r["line"] < last, abs(r["line"] - last)))
         summed = sum(r["value"] for r in by_reason.values())
-        if abs(summed - total["value"]) > 0.5:
-            yield ("exits_sum", "warning", total["line"],
-                   f"exits by reason add up to {summed:g}, not the {total['value']:g} exited "
-                   f"({_describe(total)})", [*by_reason.values(), total])
+        passed = abs(summed - total["value"]) <= 0.5
+        yield passed, ("exits_sum", "warning", total["line"],
+                       f"exits by reason add up to {summed:g}, "
+                       f"{'the' if passed else 'not the'} {total['value']:g} exited "
+                       f"({_describe(total)})", [*by_reason.values(), total])
 
 
 def every_violation_is_flagged_rule() -> pa.Check:
@@ -142,7 +195,7 @@ def _every_violation_is_flagged(frame: pd.DataFrame) -> bool:
     for row in extracted.astype(object).where(extracted.notna(), None).to_dict("records"):
         by_document.setdefault(row["document_id"], []).append(row)
     return all(
-        row["check_status"] == "flagged"
+        row["check_status"] != OK
         for rows in by_document.values()
         for *_, involved in run(rows)
         for row in involved

@@ -1,11 +1,16 @@
 """Reading a report document: bytes -> lines with page numbers, plus what the document says
-about itself (association, report type and period: ``identity``; sample marker)."""
+about itself (association, report type and period: ``identity``; sample marker).
+
+A text file has one reading. A PDF has two (``ingestion.reports.pdf``): its pages read from
+the words' positions, tables as tab-separated rows, and its text layer in the order it was
+written; ``ingestion.reports.extract`` keeps, page by page, the one whose figures pass the
+report's own arithmetic."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -13,9 +18,10 @@ from ingestion import config
 from ingestion.reports import identity
 from ingestion.reports.identity import Registry, load_associations
 from ingestion.reports.numbers import fold
-from ingestion.reports.pdf import PdfError, pdf_text
+from ingestion.reports.pdf import PdfError, read_pdf
 
-__all__ = ["Document", "load_associations", "read_document", "sha256", "source_name"]
+__all__ = ["Document", "Reading", "load_associations", "read_document", "readings",
+           "sha256", "source_name"]
 
 SAMPLE_MARKERS = ("EXEMPELDOKUMENT", "SAMPLE DOCUMENT")
 
@@ -35,6 +41,20 @@ class Document:
     period_end: date | None = None
     period_evidence: str | None = None  # what decided the period (identity.period)
     is_sample: bool = False
+    reading: str = "text"  # which reading the lines are (Reading.name), or mixed
+
+
+# The readings, as recorded in raw.report_documents.reading.
+TEXT, POSITIONS, TEXT_LAYER, MIXED = "text", "positions", "text_layer", "mixed"
+
+
+@dataclass
+class Reading:
+    """One way to read a document: its lines and the page of each line."""
+    name: str  # TEXT (a text file), POSITIONS or TEXT_LAYER (a PDF's pages)
+    lines: list[str]
+    pages: list[int]
+    scanned_pages: list[int] = field(default_factory=list)  # images without a text layer
 
 
 def sha256(data: bytes) -> str:
@@ -51,21 +71,44 @@ def source_name(path: Path) -> str:
 
 # What a document that cannot be read raises (a damaged, encrypted or non-PDF ".pdf", a
 # file that vanished or cannot be opened): it becomes a ``failed`` row. Anything else is a
-# bug in the extractor and fails the refresh.
+# defect of the extractor: the document fails too, with its traceback (``extract``).
 DOCUMENT_ERRORS = (PdfError, OSError, UnicodeError)
 
 
-def document_text(data: bytes, name: str) -> str:
-    """Text of a text file, or of a PDF with its tables as tab-separated rows
-    (``ingestion.reports.pdf``); pages separated by form feeds."""
-    if data[:5] == b"%PDF-" or name.lower().endswith(".pdf"):
-        return pdf_text(data)
+def is_pdf(data: bytes, name: str) -> bool:
+    return data[:5] == b"%PDF-" or name.lower().endswith(".pdf")
+
+
+def decode_text(data: bytes) -> str:
     for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1")
+
+
+def readings(data: bytes, name: str) -> list[Reading]:
+    """The readings of a document: one for a text file; for a PDF its pages by position and
+    its text layer, or only the first when both give the same lines."""
+    if not is_pdf(data, name):
+        return [Reading(TEXT, *split_pages(decode_text(data)))]
+    pages = read_pdf(data)
+    scanned = [number for number, page in enumerate(pages, start=1) if page.scanned]
+    by_position = Reading(POSITIONS, *_paged([page.lines for page in pages]), scanned)
+    text_layer = Reading(TEXT_LAYER, *_paged([page.text_lines for page in pages]), scanned)
+    if text_layer.lines == by_position.lines:
+        return [by_position]
+    return [by_position, text_layer]
+
+
+def _paged(pages: list[list[str]]) -> tuple[list[str], list[int]]:
+    lines: list[str] = []
+    numbers: list[int] = []
+    for number, page in enumerate(pages, start=1):
+        lines += page or [""]  # an empty page keeps its number
+        numbers += [number] * (len(page) or 1)
+    return lines, numbers
 
 
 def split_pages(text: str) -> tuple[list[str], list[int]]:
@@ -85,8 +128,16 @@ def split_pages(text: str) -> tuple[list[str], list[int]]:
 
 
 def read_document(data: bytes, source: str, associations: Registry | None = None) -> Document:
-    lines, pages = split_pages(document_text(data, source))
-    doc = Document(source=source, document_id=sha256(data), lines=lines, pages=pages)
+    """The document in its first reading (a PDF: by the words' positions)."""
+    return document(readings(data, source)[0], source, sha256(data), associations)
+
+
+def document(reading: Reading, source: str, document_id: str,
+             associations: Registry | None = None) -> Document:
+    """A reading of a document with what it says about itself."""
+    lines = reading.lines
+    doc = Document(source=source, document_id=document_id, lines=lines, pages=reading.pages,
+                   reading=reading.name)
     head = "\n".join(lines[:20])
     doc.is_sample = any(marker in head for marker in SAMPLE_MARKERS)
     folded = [fold(line) for line in lines]

@@ -327,9 +327,10 @@ def report_type(folded: list[str]) -> str | None:
     head = " ".join(folded[:200])
     body = _MEMBER_BODY.search(head[:_HEAD_CHARS])
     board = _OWN_BOARD.search(head[:_HEAD_CHARS])
+    # Ansvarsfrihet is granted on the annual report: a member's decision on it is one, even
+    # when its heading does not name the report.
     if (body and not (board and board.start() < body.start())
-            and "ansvarsfrihet" in head[:_DECISION_CHARS]
-            and "arsredovisning" in head[:_DECISION_CHARS]):
+            and "ansvarsfrihet" in head[:_DECISION_CHARS]):
         return "annual_report_decision"
     for line in folded:
         match = _REPORT_TYPES.search(line)
@@ -351,12 +352,17 @@ _ANNUAL = rf"arsredovisning\w* (?:for )?(?:ar |aret |verksamhetsaret )?{_YEAR}"
 # "Årsredovisning för Samordningsförbundet X år 2013" (not a date: "… 2014-03-20")
 _ANNUAL_OF = (rf"arsredovisning\w* (?:for|fran) (?:[a-z]+ ){{1,6}}?(?:ar |aret )?{_YEAR}"
               r"(?! \d\d \d\d)")
+# "Fråga om ansvarsfrihet för styrelsen i Samordningsförbundet X för år 2016": the year
+# discharged, named in the decision's heading (years compared with come later, unnamed).
+_DISCHARGE = (rf"ansvarsfrihet (?:[a-z0-9]+ ){{0,15}}?(?:for |under )?(?:ar|aret|"
+              rf"verksamhetsaret|rakenskapsaret) {_YEAR}")
+_FISCAL_YEAR = rf"(?:verksamhetsaret|rakenskapsaret) {_YEAR}"
 # Titles and headings, per kind (folded text): the first match decides.
 _TITLES = {
     "annual_report": (_ANNUAL, _ANNUAL_OF),
-    "annual_report_decision": (_ANNUAL, _ANNUAL_OF),
+    "annual_report_decision": (_ANNUAL, _ANNUAL_OF, _DISCHARGE, _FISCAL_YEAR),
     "audit_report": (rf"revisionsberattelse (?:for )?(?:ar |aret |verksamhetsaret |"
-                     rf"rakenskapsaret )?{_YEAR}", _ANNUAL),
+                     rf"rakenskapsaret )?{_YEAR}", _ANNUAL, _DISCHARGE, _FISCAL_YEAR),
     "half_year_report": (rf"halvars(?:rapport|redovisning)\w* (?:for )?(?:ar )?{_YEAR}",
                          rf"halvars(?:rapport|redovisning)\w* {_MONTHS}"),
     "interim_report": (rf"delars(?:rapport|bokslut)\w* {_MONTHS}",

@@ -129,8 +129,10 @@ def groupings(pieces: list[str], limit: int = 4096) -> Iterator[tuple[list[float
 
 
 def standard_reading(pieces: list[str]) -> list[float]:
-    """The most usual reading: thousands groups joined wherever they fit."""
-    return min(groupings(pieces), key=lambda item: (item[1], len(item[0])))[0]
+    """The most usual reading: thousands groups joined wherever they fit; empty when the
+    pieces are no number ("-05" of a date "2023-06-05" starts none)."""
+    best = min(groupings(pieces), key=lambda item: (item[1], len(item[0])), default=None)
+    return best[0] if best is not None else []
 
 
 def unit_after(text: str) -> str | None:

@@ -5,7 +5,8 @@ that should replace what was extracted, with who changed it and why. An override
 extraction: matching extracted rows are replaced (the replaced values are reported as
 ``override_applied`` issues), and an override that matches nothing is added as a new figure.
 Values are written as printed, with their unit (``kr``, ``tkr``, ``mnkr``, ``persons``,
-``percent``), and converted like extracted figures.
+``percent``), and converted like extracted figures. An override outside the plausible range
+of its metric (``consistency.implausible``) is ``rejected`` like an extracted figure.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.contracts import as_dates
+from ingestion.reports import consistency
 from ingestion.reports.documents import sha256
 from ingestion.reports.numbers import UNIT_FACTORS
 
@@ -74,6 +76,12 @@ def apply(figures: pd.DataFrame, documents: pd.DataFrame, overrides: pd.DataFram
                         f"{override['why']}",
             "origin": "override", "check_status": "ok", "check_messages": None,
         })
+        reason = consistency.implausible(added[-1])
+        if reason is not None:  # an analyst's typo must not reach the marts either
+            consistency.reject(added[-1], reason)
+            issues.append(_issue(override, "implausible_value", "error",
+                                 f"override by {override['changed_by']}: {reason}; kept out "
+                                 f"of the marts", document["document_id"]))
     rows = [*figures[keep].to_dict(orient="records"), *added]
     result = pd.DataFrame(rows, columns=figures.columns).astype(figures.dtypes.to_dict())
     return result, issues

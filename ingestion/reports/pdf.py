@@ -17,12 +17,20 @@ page becomes lines in the form of the text documents:
 - every other line is its words joined by spaces; a larger vertical gap is a blank line.
 
 Tables are found from ruling lines (a grid of at least three vertical or three horizontal
-rules) or, without rules, from at least two consecutive lines split into cells by wide
-gaps whose later cells are short (numbers, years, column names), not prose.
+rules, also drawn inside form objects) or, without rules, from at least two consecutive
+lines split into cells by wide gaps whose later cells are short (numbers, years, column
+names), not prose. Two columns of prose are read one after the other; a page whose text
+runs up, down or upside down is read in the text's direction; glyphs set edge to edge are
+one word whatever separator PDFium reports between them.
+
+Each page also gets a second reading, ``text_lines``: its text layer in the order it was
+written, a line per baseline, as a plain text extraction gives it. ``extract`` keeps, page
+by page, the reading whose figures pass the report's own arithmetic.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections.abc import Iterable
@@ -49,8 +57,12 @@ _MIN_RULES = 3  # a grid has at least this many vertical or horizontal rules
 _SHORT_CELL_WORDS = 5  # later cells of a table row are short; prose columns are not
 _PROSE_WORDS = 7  # a single-cell line this long is prose (it ends a table)
 _JUSTIFIED_WORDS = 5
+_TOUCHING = 0.1  # a gap narrower than this share of the height is inside a word
 _NUMBER = re.compile(r"[-−–(]?\s?\d[\d\s.,]*(\s?%|\(\d+\s*/\s*\d+\)|\)|\s?(kr|tkr|kronor))?")
 _YEAR = re.compile(r"(19|20)\d\d")
+# The caption or numbered heading of a table ("4.2 Balansräkning, kronor", "Tabell 3"), not
+# a running header or footer.
+_CAPTION = re.compile(r"\d+(\.\d+)*\.? +[A-ZÅÄÖ]|(?i:tabell|table|figur)\b|(?i:.*\b(tkr|kronor)\b)")
 
 
 class Word:
@@ -121,16 +133,27 @@ class PageState:
     last_table: Table | None = None
 
 
-def pdf_pages(source: Path | bytes) -> list[list[str]]:
-    """Lines of every page of a PDF file (or its bytes)."""
+@dataclass
+class PdfPage:
+    """Two readings of one page: ``lines`` from the words' positions (tables as
+    tab-separated rows) and ``text_lines``, the text layer in the order it was written, a
+    line per baseline (what a plain text extraction gives). ``scanned``: the page shows an
+    image and has no text layer."""
+    lines: list[str]
+    text_lines: list[str]
+    scanned: bool = False
+
+
+def read_pdf(source: Path | bytes) -> list[PdfPage]:
+    """Both readings of every page of a PDF file (or its bytes)."""
     document = pdfium.PdfDocument(source)
-    pages: list[list[str]] = []
+    pages: list[PdfPage] = []
     state = PageState()
     try:
         for index in range(len(document)):
             page = document[index]
             try:
-                pages.append(page_lines(page, state))
+                pages.append(read_page(page, state))
             finally:
                 page.close()
     finally:
@@ -138,27 +161,63 @@ def pdf_pages(source: Path | bytes) -> list[list[str]]:
     return pages
 
 
-def pdf_text(source: Path | bytes) -> str:
-    """The document as text: lines joined by newlines, each page after a form feed."""
-    return "\n\f".join("\n".join(lines) for lines in pdf_pages(source))
+def pdf_pages(source: Path | bytes) -> list[list[str]]:
+    """Lines of every page of a PDF file (or its bytes), read from the words' positions."""
+    return [page.lines for page in read_pdf(source)]
 
 
-def page_lines(page: pdfium.PdfPage, state: PageState) -> list[str]:
-    lines = _lines(_words(page))
-    if not lines:
-        return []
-    grids = _grids(_rules(page))
+def read_page(page: pdfium.PdfPage, state: PageState) -> PdfPage:
+    words, turn = _words(page)
+    if not words:
+        state.last_table = None
+        return PdfPage([], [], scanned=_has_image(page))
+    text_lines = _stream_lines(words)
+    lines = _lines(words)
+    grids = _grids(_rules(page, turn))
+    lines = _in_columns(lines, grids)
     for line in lines:
         line.chunks = _chunks(line, grids)
     items = _tables(lines, grids)
-    return _render(items, state)
+    return PdfPage(_render(items, state), text_lines)
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    raw = page.raw
+    return any(pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(raw, i))
+               in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM)
+               for i in range(pdfium_c.FPDFPage_CountObjects(raw)))
 
 
 # Words and lines ---------------------------------------------------------------------------
 
-def _words(page: pdfium.PdfPage) -> list[Word]:
-    """Runs of text with their boxes, from the loose boxes (font ascent to descent, so
-    every word of a line has the same height) of their first and last characters.
+# A page's text may run in any of four directions (a landscape table turned onto a portrait
+# page runs upwards). Boxes are turned so that it reads left to right, top to bottom: per
+# quarter turn clockwise of PDFium's character angle, (left, right, bottom, top) -> the
+# turned box's (x0, x1, bottom, top).
+_TURNS = (
+    lambda l, r, b, t: (l, r, b, t),  # noqa: E741
+    lambda l, r, b, t: (-t, -b, l, r),  # noqa: E741  runs downwards
+    lambda l, r, b, t: (-r, -l, -t, -b),  # noqa: E741  upside down
+    lambda l, r, b, t: (b, t, -r, -l),  # noqa: E741  runs upwards
+)
+_ANGLE_SAMPLE = 64  # characters whose angle decides the page's direction
+
+
+def _turn(raw, count: int) -> int:
+    """The quarter turn most of the page's characters are printed at."""
+    step = max(1, count // _ANGLE_SAMPLE)
+    turns = [0, 0, 0, 0]
+    for index in range(0, count, step):
+        angle = pdfium_c.FPDFText_GetCharAngle(raw, index)
+        if angle >= 0 and not pdfium_c.FPDFText_IsGenerated(raw, index):
+            turns[round(angle / (math.pi / 2)) % 4] += 1
+    return max(range(4), key=turns.__getitem__)
+
+
+def _words(page: pdfium.PdfPage) -> tuple[list[Word], int]:
+    """Runs of text with their boxes, in the text layer's order, and the page's quarter
+    turn. Boxes are the loose ones (font ascent to descent, so every word of a line has the
+    same height) of a run's first and last characters.
 
     A run continues over a single printed space: justified text stretches those, while
     table cells are placed apart without one (PDFium then generates the space)."""
@@ -166,9 +225,12 @@ def _words(page: pdfium.PdfPage) -> list[Word]:
     try:
         raw = textpage.raw
         count = pdfium_c.FPDFText_CountChars(raw)
+        if count <= 0:
+            return [], 0
         text = textpage.get_text_range(0, count)
         if len(text) != count:  # characters outside UCS-2: one index per character
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 32) for i in range(count))
+        turn = _turn(raw, count)
         # Runs end at line breaks, tabs, several spaces and spaces PDFium generated.
         ends = [m.span() for m in _BREAKS.finditer(text)]
         ends += [(i, i + 1) for i in (m.start() for m in _SPACE.finditer(text))
@@ -180,43 +242,69 @@ def _words(page: pdfium.PdfPage) -> list[Word]:
         start = 0
         for end, after in ends:
             if start < end:
-                words += _run(raw, start, end - 1, text, box)
+                words += _run(raw, start, end - 1, text, box, _TURNS[turn])
             start = after
-        return words
+        return words, turn
     finally:
         textpage.close()
 
 
-def _run(raw, first: int, last: int, text: str, box: pdfium_c.FS_RECTF) -> list[Word]:
+def _box(raw, index: int, box: pdfium_c.FS_RECTF, turn) -> tuple[float, float, float, float]:
+    pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
+    return turn(box.left, box.right, box.bottom, box.top)
+
+
+def _run(raw, first: int, last: int, text: str, box: pdfium_c.FS_RECTF, turn
+         ) -> list[Word]:
     """The run of characters ``first``..``last`` as a word, or one word per line when it
     runs over a line break (PDFium joins "Försäk-" / "ringskassan" into one word)."""
-    if not pdfium_c.FPDFText_GetLooseCharBox(raw, first, box):
-        return []
-    x0, top, bottom = box.left, box.top, box.bottom
+    x0, x1, bottom, top = _box(raw, first, box, turn)
+    last_bottom, last_top = bottom, top
     if last != first:
-        pdfium_c.FPDFText_GetLooseCharBox(raw, last, box)
+        _, x1, last_bottom, last_top = _box(raw, last, box, turn)
     height = top - bottom
-    if height > 0 and box.right > x0 and abs((box.top + box.bottom) - (top + bottom)) <= \
+    if height > 0 and x1 > x0 and abs((last_top + last_bottom) - (top + bottom)) <= \
             2 * _SAME_LINE * height:
         # PDFium marks a hyphen it took for a word break at a line end with U+FFFE.
-        return [Word(x0, box.right, top, bottom, text[first:last + 1].replace("\ufffe", "-"))]
+        return [Word(x0, x1, top, bottom, text[first:last + 1].replace("\ufffe", "-"))]
     if last == first:
-        return []  # rotated or empty
+        return []  # printed at another angle than the page, or empty
     words, part = [], first
     middle = None
     for index in range(first, last + 1):
-        pdfium_c.FPDFText_GetLooseCharBox(raw, index, box)
-        here = (box.top + box.bottom) / 2
-        if middle is not None and abs(here - middle) > _SAME_LINE * (box.top - box.bottom):
-            words += _run(raw, part, index - 1, text, box)
+        _, _, low, high = _box(raw, index, box, turn)
+        here = (high + low) / 2
+        if middle is not None and abs(here - middle) > _SAME_LINE * (high - low):
+            words += _run(raw, part, index - 1, text, box, turn)
             part = index
         middle = here
-    return words + _run(raw, part, last, text, box) if part > first else words
+    return words + _run(raw, part, last, text, box, turn) if part > first else words
+
+
+def _touching(a: Word, b: Word) -> bool:
+    """Glyphs set edge to edge belong to one word, whatever separator PDFium put between
+    them (some producers write every glyph as an object of its own, and PDFium may then
+    break the line after each one)."""
+    return -0.5 * a.height < b.x0 - a.x1 < _TOUCHING * a.height
+
+
+def _merge_touching(words: list[Word]) -> list[Word]:
+    """``words`` of one line, left to right, with touching ones joined."""
+    merged = [words[0]]
+    for word in words[1:]:
+        last = merged[-1]
+        if _touching(last, word):
+            joined = Word(last.x0, max(last.x1, word.x1), max(last.top, word.top),
+                          min(last.bottom, word.bottom), last.text + word.text)
+            merged[-1] = joined
+        else:
+            merged.append(word)
+    return merged
 
 
 def _lines(words: list[Word]) -> list[Line]:
     """Words on the same baseline, top of the page first."""
-    words.sort(key=lambda w: -w.middle)
+    words = sorted(words, key=lambda w: -w.middle)
     groups: list[list[Word]] = []
     anchor = None
     for word in words:
@@ -226,55 +314,214 @@ def _lines(words: list[Word]) -> list[Line]:
         else:
             groups.append([word])
             anchor = word
-    return [Line(group) for group in groups]
+    lines = []
+    for group in groups:
+        group.sort(key=lambda w: w.x0)
+        lines.append(Line(_merge_touching(group)))
+    return lines
+
+
+def _stream_lines(words: list[Word]) -> list[str]:
+    """The text layer as written: a new line where the baseline changes or the text goes
+    back to the left, a blank line at a wider vertical gap, words joined by a space unless
+    they touch."""
+    out: list[str] = []
+    line: list[Word] = []
+    for word in words:
+        if line:
+            last = line[-1]
+            same = abs(last.middle - word.middle) <= _SAME_LINE * min(last.height, word.height)
+            if same and word.x0 >= last.x1 - 0.5 * last.height:
+                line.append(word)
+                continue
+            out.append(_line_text(line))
+            if last.bottom - word.top > _BLANK_GAP * word.height:
+                out.append("")
+        line = [word]
+    out.append(_line_text(line))
+    return out
+
+
+def _line_text(words: list[Word]) -> str:
+    parts = [words[0].text]
+    for a, b in zip(words, words[1:], strict=False):
+        parts.append(b.text if _touching(a, b) else " " + b.text)
+    return "".join(parts)
+
+
+# Columns of prose ---------------------------------------------------------------------------
+
+_GUTTER = 1.5  # a gap this many line heights wide between prose may be a column gutter
+_COLUMN_WORDS = 3  # words on each side of the first line of two columns
+
+
+def _prose(words: list[Word]) -> bool:
+    """Words of running text, not a row's figures or cells: mostly words with letters, set
+    without a gap as wide as a gutter."""
+    tokens = [t for w in words for t in w.text.split()]
+    return 2 * sum(any(c.isalpha() for c in t) for t in tokens) > len(tokens) and all(
+        b.x0 - a.x1 < _GUTTER * a.height for a, b in zip(words, words[1:], strict=False))
+
+
+def _in_columns(lines: list[Line], grids: list[Grid], depth: int = 0) -> list[Line]:
+    """The page's lines with each run of prose set in two columns read column by column:
+    a run holds a line whose widest gap (a gutter) has several words of prose on both
+    sides, and the lines above and below it that lie on either side of that gutter or both,
+    with prose on each side (a table row's figures beside the gutter end it, as does a
+    line across it or a ruled table). A column may itself hold two (depth 3 at most)."""
+    out: list[Line] = []
+    done = 0  # lines before this one are in ``out``
+    index = 0
+    while index < len(lines):
+        band = _gutter(lines[index], grids)
+        if band is None:
+            index += 1
+            continue
+        first = last = index
+        while first > done and (wider := _on_both_sides(lines[first - 1], band, grids)):
+            band, first = wider, first - 1
+        while last + 1 < len(lines) and (wider := _on_both_sides(lines[last + 1], band, grids)):
+            band, last = wider, last + 1
+        # Columns are balanced: a line further below the right column's end than a line
+        # runs across both (a table or heading after them), not in the left column.
+        middle = (band[0] + band[1]) / 2
+        end = min(lines[i].bottom for i in range(first, last + 1)
+                  if lines[i].words[-1].x0 >= middle)
+        while lines[last].words[-1].x0 < middle and lines[last].top < end - 1.5 * \
+                lines[last].height:
+            last -= 1
+        out += lines[done:first]
+        left = [Line([w for w in line.words if w.x1 <= middle])
+                for line in lines[first:last + 1] if line.words[0].x1 <= middle]
+        right = [Line([w for w in line.words if w.x0 >= middle])
+                 for line in lines[first:last + 1] if line.words[-1].x0 >= middle]
+        if depth < 3:
+            left = _in_columns(left, grids, depth + 1)
+            right = _in_columns(right, grids, depth + 1)
+        out += left + right
+        done = index = last + 1
+    return out + lines[done:]
+
+
+def _gutter(line: Line, grids: list[Grid]) -> tuple[float, float] | None:
+    """The widest gap of ``line`` when it parts two runs of prose wide enough to be
+    columns."""
+    words = line.words
+    if len(words) < 2 or line.n_words < 2 * _COLUMN_WORDS or any(g.holds(line) for g in grids):
+        return None
+    gap, at = max((b.x0 - a.x1, i)
+                  for i, (a, b) in enumerate(zip(words, words[1:], strict=False), start=1))
+    if gap < _GUTTER * line.height:
+        return None
+    left, right = words[:at], words[at:]
+    if min(sum(w.n_words for w in left), sum(w.n_words for w in right)) < _COLUMN_WORDS \
+            or not (_prose(left) and _prose(right)):
+        return None
+    return words[at - 1].x1, words[at].x0
+
+
+def _on_both_sides(line: Line, band: tuple[float, float], grids: list[Grid]
+                   ) -> tuple[float, float] | None:
+    """The gutter narrowed to what ``line`` leaves free, when no word crosses it and each
+    side is prose; else None (the run of columns ends)."""
+    if any(g.holds(line) for g in grids):
+        return None
+    low, high = band
+    left = [w for w in line.words if w.x0 < low]
+    right = [w for w in line.words if w.x0 >= low]
+    low = max([low, *(w.x1 for w in left)])
+    high = min([high, *(w.x0 for w in right)])
+    if high - low < 0.5 * line.height:
+        return None
+    # Beside the other column, or alone on the right, a line is in a column; alone on the
+    # left, it may be a table row or heading across both: only prose is in the column.
+    if (left and right and not (_prose(left) and _prose(right))) or (
+            left and not right and not _prose(left)):
+        return None
+    return low, high
 
 
 # Rules and grids ---------------------------------------------------------------------------
 
-def _rules(page: pdfium.PdfPage) -> Rules:
-    """Thin horizontal and vertical shapes, and the edges of boxes (cell borders)."""
-    vertical: list[tuple[float, float, float]] = []
-    horizontal: list[tuple[float, float, float]] = []
-    raw = page.raw
+def _rules(page: pdfium.PdfPage, turn: int = 0) -> Rules:
+    """Thin horizontal and vertical shapes, and the edges of boxes (cell borders), also
+    inside form objects, turned as the page's text."""
+    rules = Rules([], [])
+    _page_rules(page.raw, pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject,
+                (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), _TURNS[turn], rules)
+    return rules
+
+
+Matrix = tuple[float, float, float, float, float, float]  # a, b, c, d, e, f as in PDF
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def _then(inner: Matrix, outer: Matrix) -> Matrix:
+    """``inner`` followed by ``outer``."""
+    a, b, c, d, e, f = inner
+    return (a * outer[0] + b * outer[2], a * outer[1] + b * outer[3],
+            c * outer[0] + d * outer[2], c * outer[1] + d * outer[3],
+            e * outer[0] + f * outer[2] + outer[4], e * outer[1] + f * outer[3] + outer[5])
+
+
+def _page_rules(parent, count, get, outer: Matrix, turn, rules: Rules) -> None:
     left, bottom = pdfium_c.c_float(), pdfium_c.c_float()
     right, top = pdfium_c.c_float(), pdfium_c.c_float()
-    for index in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, index)
-        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
-            continue  # rules drawn inside form objects are not read
+    identity = outer == (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    for index in range(count(parent)):
+        obj = get(parent, index)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            matrix = pdfium_c.FS_MATRIX()
+            pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
+            inner = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+            _page_rules(obj, pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject,
+                        _then(inner, outer), turn, rules)
+            continue
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if pdfium_c.FPDFPath_CountSegments(obj) > 6:
+            _segments(obj, outer, turn, rules)
+            continue
         pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top)
         x0, y0, x1, y1 = left.value, bottom.value, right.value, top.value
+        if not identity:  # bounds in the form's space: to the page's
+            corners = [_apply(outer, x, y) for x in (x0, x1) for y in (y0, y1)]
+            x0, x1 = min(c[0] for c in corners), max(c[0] for c in corners)
+            y0, y1 = min(c[1] for c in corners), max(c[1] for c in corners)
+        x0, x1, y0, y1 = turn(x0, x1, y0, y1)
         width, height = x1 - x0, y1 - y0
-        if pdfium_c.FPDFPath_CountSegments(obj) > 6:
-            _segments(obj, vertical, horizontal)
-        elif width <= _RULE_THICKNESS and height >= _RULE_MIN_LENGTH:
-            vertical.append(((x0 + x1) / 2, y0, y1))
+        if width <= _RULE_THICKNESS and height >= _RULE_MIN_LENGTH:
+            rules.vertical.append(((x0 + x1) / 2, y0, y1))
         elif height <= _RULE_THICKNESS and width >= _RULE_MIN_LENGTH:
-            horizontal.append(((y0 + y1) / 2, x0, x1))
+            rules.horizontal.append(((y0 + y1) / 2, x0, x1))
         elif width >= _RULE_MIN_LENGTH and height >= _RULE_MIN_LENGTH:
-            vertical += [(x0, y0, y1), (x1, y0, y1)]
-            horizontal += [(y0, x0, x1), (y1, x0, x1)]
-    return Rules(vertical, horizontal)
+            rules.vertical += [(x0, y0, y1), (x1, y0, y1)]
+            rules.horizontal += [(y0, x0, x1), (y1, x0, x1)]
 
 
-def _segments(obj, vertical: list, horizontal: list) -> None:
+def _segments(obj, outer: Matrix, turn, rules: Rules) -> None:
     """Axis-parallel straight segments of a path drawn in one piece (a whole grid)."""
     matrix = pdfium_c.FS_MATRIX()
     pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
+    full = _then((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
     x, y = pdfium_c.c_float(), pdfium_c.c_float()
     previous = None
     for index in range(pdfium_c.FPDFPath_CountSegments(obj)):
         segment = pdfium_c.FPDFPath_GetSegment(obj, index)
         pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
-        point = (matrix.a * x.value + matrix.c * y.value + matrix.e,
-                 matrix.b * x.value + matrix.d * y.value + matrix.f)
+        px, py = _apply(full, x.value, y.value)
+        point = turn(px, px, py, py)[::2]  # (x, y) turned as the text
         if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_LINETO \
                 and previous is not None:
             (ax, ay), (bx, by) = previous, point
             if abs(ax - bx) < 0.5 and abs(ay - by) >= _RULE_MIN_LENGTH:
-                vertical.append((ax, min(ay, by), max(ay, by)))
+                rules.vertical.append((ax, min(ay, by), max(ay, by)))
             elif abs(ay - by) < 0.5 and abs(ax - bx) >= _RULE_MIN_LENGTH:
-                horizontal.append((ay, min(ax, bx), max(ax, bx)))
+                rules.horizontal.append((ay, min(ax, bx), max(ax, bx)))
         previous = point
 
 
@@ -463,7 +710,8 @@ def _unruled_end(lines: list[Line], start: int, grids: list[Grid]) -> int:
 
 def _separators(lines: list[Line], grid: Grid | None) -> list[float]:
     """x positions between columns: the grid's rules within the text, else the gaps no cell
-    of a multi-cell line crosses."""
+    of a multi-cell line crosses, less those between two bands never filled in the same
+    line: one column whose heading stands right and values left (or the other way)."""
     if grid is not None and grid.columns:
         left = min(w.x0 for line in lines for w in line.words)
         right = max(w.x1 for line in lines for w in line.words)
@@ -476,7 +724,18 @@ def _separators(lines: list[Line], grid: Grid | None) -> list[float]:
         if x0 > reach:
             separators.append((reach + x0) / 2)
         reach = max(reach, x1)
-    return separators
+    if len(separators) < 2:
+        return separators
+    filled = [{sum(1 for x in separators if x < (c[0].x0 + c[-1].x1) / 2) for c in line.chunks}
+              for line in lines]
+    kept, band = [], {0}  # the bands of the column being built
+    for index, separator in enumerate(separators, start=1):
+        if index > 1 and not any(band & f and index in f for f in filled):
+            band.add(index)  # never beside the column's other band: the same column
+        else:
+            kept.append(separator)
+            band = {index}
+    return kept
 
 
 def _cells(line: Line, separators: list[float]) -> list[list[Word]]:
@@ -556,7 +815,8 @@ def _rows_by_layout(rows: list[Row], height: float) -> list[Row]:
             merged.append(row)
             continue
         gap = previous.bottom - row.top
-        close = spaced and gap < 0.6 * row_gap
+        # Lines of one cell lie closer than rows, which add the cells' padding.
+        close = spaced and (gap < 0.6 * row_gap or gap < row_gap - 0.15 * height)
         if (not row.has_numbers and (row.lower_case or close)) \
                 or (previous.label_only and row.cells[0] and gap < height
                     and (_continues(row.cells[0]) or close)) \
@@ -581,9 +841,10 @@ def _render(blocks: list[Block], state: PageState) -> list[str]:
             out.append("")
         previous_bottom = block.lines[-1].bottom
         if not block.table:
-            out.append(block.lines[0].text)
-            if block.lines[0].n_words >= _PROSE_WORDS:
-                state.last_table = None  # prose: a table further on is a new one
+            text = block.lines[0].text
+            out.append(text)
+            if block.lines[0].n_words >= _PROSE_WORDS or _CAPTION.match(text):
+                state.last_table = None  # prose or a caption: a table further on is new
             continue
         # Only the first table of a page, with no prose above it, continues the last one.
         previous = state.last_table if first_table else None

@@ -2,10 +2,10 @@
 
 Documents come from the configured folders (``config.documents_dirs()``) and URLs
 (``config.document_urls()``); analysts' overrides are applied last. A document or URL that
-cannot be read (a damaged PDF, a failed download) is a ``failed`` row in
-``report_documents`` and the others still load; any other error fails the run, and the
-blocking checks in ``ingestion.reports.blocking_checks`` stop publishing when too many documents
-failed or nothing was read.
+cannot be read (a damaged PDF, a failed download), or on which the extractor fails (a
+defect, with its traceback), is a ``failed`` row in ``report_documents`` and the others
+still load; the blocking checks in ``ingestion.reports.blocking_checks`` stop publishing
+when too many documents failed or nothing was read.
 
 Documents are streamed: each file is hashed in chunks (a downloaded one is named by its
 hash), and the worker processes get its path, not its bytes, so memory holds one document
@@ -155,7 +155,7 @@ PARALLEL_FROM = 32
 def extract_documents(sources: list[Source],
                       associations: dict[str, tuple[str, ...]]) -> list[Extraction]:
     """The extraction of each source, from the cache when it holds the result."""
-    version = _extractor_version(associations)
+    version = extractor_version(associations)
     keys = [_cache_key(version, s.name, s.document_id or "") for s in sources]
     results = [hit if isinstance(hit := _cached(key), Extraction) else None for key in keys]
     missing = [i for i, hit in enumerate(results) if hit is None]
@@ -186,7 +186,7 @@ def _extract_one(source: Source, associations: dict[str, tuple[str, ...]]) -> Ex
     return extract_file(source.path, associations, source.name, source.document_id)
 
 
-def _extractor_version(associations: dict[str, tuple[str, ...]]) -> str:
+def extractor_version(associations: dict[str, tuple[str, ...]]) -> str:
     """The extractor's code and the registry it matches names against."""
     digest = hashlib.sha256(json.dumps(associations, sort_keys=True).encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
@@ -198,7 +198,7 @@ def _tables_key(associations: dict[str, tuple[str, ...]], sources: list[Source],
                 overrides_path: Path) -> str:
     """Everything the three tables depend on: the documents (or why they are missing), the
     overrides, the extractor and the raw schemas."""
-    digest = hashlib.sha256(_extractor_version(associations).encode())
+    digest = hashlib.sha256(extractor_version(associations).encode())
     digest.update(rules_version().encode())
     digest.update(overrides_path.read_bytes() if overrides_path.exists() else b"no overrides")
     for source in sources:

@@ -25,6 +25,7 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from ingestion.reports.documents import Document
 from ingestion.reports.numbers import UNIT_FACTORS, fold, normalise_unit, parse_number
@@ -161,14 +162,17 @@ STATEMENTS = (
         r"(?:enligt|i) (?:den )?idealf")),
 )
 
+# A count keeps its printed sign ("-610 deltagare": a misprint the range check rejects); a
+# dash right after a digit or a letter joins words ("2018-610") and is no sign.
+_COUNT = r"((?<![\w-])-?(?:\d{1,3}(?: \d{3})+|\d+))"
 _PEOPLE = re.compile(
-    r"(\d{1,3}(?: \d{3})?) deltagare,? \((\d+) kvinnor,? (?:och )?(\d+) m\S{0,3}n\b")
+    rf"{_COUNT} deltagare,? \((\d+) kvinnor,? (?:och )?(\d+) m\S{{0,3}}n\b")
 # Totals without a gender split ("totalt har närmare 630 deltagare", "294 nya deltagare").
 _PEOPLE_TOTAL = re.compile(r"(?:totalt|sammanlagt) (?:har |var det )?(?:narmare |cirka |ca |over )?"
-                           r"(\d{1,3}(?: \d{3})?) deltagare(?! ?,? ?\()")
-_PEOPLE_NEW = re.compile(r"(\d{1,3}(?: \d{3})?) nya deltagare")
+                           rf"{_COUNT} deltagare(?! ?,? ?\()")
+_PEOPLE_NEW = re.compile(rf"{_COUNT} nya deltagare")
 # "512 individer har fått stöd", "N deltagare har tagit del av".
-_PEOPLE_SUPPORTED = re.compile(r"(\d{1,3}(?: \d{3})?) (?:individer|deltagare|personer) (?:har )?"
+_PEOPLE_SUPPORTED = re.compile(rf"{_COUNT} (?:individer|deltagare|personer) (?:har )?"
                                r"(?:fatt stod|tagit del av|deltagit i)")
 _WHOLE_ASSOCIATION = re.compile(r"totalt|forbundets|forbundsfinansierade")
 # "Ett scenario skulle vara att förbundet gör ett överskott på 400 000 kr": not a figure.
@@ -188,6 +192,7 @@ _YEAR = re.compile(r"\b(?:for|under|ar|aret|hela|verksamhetsaret|budgetaret|info
 _SIGNS = str.maketrans({"&": "a", "é": "o", "−": "-", "–": "-", "—": "-", "\u00a0": " "})
 
 
+@lru_cache(maxsize=200_000)
 def _light_fold(text: str) -> str:
     """Lower-case ASCII, keeping signs (minus forms become "-") and decimal commas. OCR
     prints ä and ö as "é" (folded to o, hence "int[ao]kter" above) and a word-initial ö as
@@ -241,21 +246,43 @@ def extract(doc: Document) -> list[dict]:
     figures = []
     name = fold(doc.association or "").removeprefix("samordningsforbundet ").removeprefix("i ")
     for text, offsets, indexes in paragraphs(doc.lines):
-        def line_of(position: int, offsets=offsets, indexes=indexes) -> int:
-            return indexes[bisect_right(offsets, position) - 1]
-
-        figures += _people(doc, text, line_of)
-        if "kr" in text:  # every money statement names its unit
-            figures += _money(doc, text, line_of)
-        for match in _SHARE.finditer(text):
-            sentence = _sentence(text, match.start())
-            if name and name in sentence or "forbundet har" in sentence:
-                figures.append(_figure(doc, "ideal_allocation_share", line_of(match.start()),
-                                       parse_number(match.group(1)) or 0.0, "percent"))
+        for figure in _paragraph(text, doc.period_start, doc.period_end, name):
+            figure = dict(figure)  # its own copy: the caller completes it
+            figure["line_index"] = indexes[bisect_right(offsets, figure["line_index"]) - 1]
+            figures.append(figure)
     return figures
 
 
-def _people(doc: Document, text: str, line_of) -> list[dict]:
+@dataclass(frozen=True)
+class _Period:
+    """What a statement's figure depends on besides its paragraph: the document's period."""
+    period_start: date | None
+    period_end: date | None
+
+
+# A paragraph's figures depend only on its text, the document's period and the
+# association's name: the same paragraph in another reading of the document (or another
+# document of the same period) is read once. ``line_index`` holds the character offset.
+@lru_cache(maxsize=20_000)
+def _paragraph(text: str, start: date | None, end: date | None, name: str
+               ) -> tuple[dict, ...]:
+    doc = _Period(start, end)
+
+    def at(position: int) -> int:
+        return position
+
+    figures = _people(doc, text, at)
+    if "kr" in text:  # every money statement names its unit
+        figures += _money(doc, text, at)
+    for match in _SHARE.finditer(text):
+        sentence = _sentence(text, match.start())
+        if name and name in sentence or "forbundet har" in sentence:
+            figures.append(_figure(doc, "ideal_allocation_share", match.start(),
+                                   parse_number(match.group(1)) or 0.0, "percent"))
+    return tuple(figures)
+
+
+def _people(doc: _Period, text: str, line_of) -> list[dict]:
     figures, seen = [], set()
     for pattern in (_PEOPLE, _PEOPLE_TOTAL, _PEOPLE_NEW, _PEOPLE_SUPPORTED):
         for match in pattern.finditer(text):
@@ -278,7 +305,7 @@ def _people(doc: Document, text: str, line_of) -> list[dict]:
     return figures
 
 
-def _money(doc: Document, text: str, line_of) -> list[dict]:
+def _money(doc: _Period, text: str, line_of) -> list[dict]:
     figures, seen = [], set()
     for statement in STATEMENTS:
         if not any(keyword in text for keyword in statement.keywords):
@@ -322,7 +349,7 @@ def _people_metric(sentence: str) -> str:
     return "participants"
 
 
-def _set_basis_and_period(doc: Document, figure: dict, clause: str) -> None:
+def _set_basis_and_period(doc: _Period, figure: dict, clause: str) -> None:
     """Budget or forecast as the clause says; the period it names, else the document's (a
     budget or forecast covers the whole year)."""
     if _BUDGET.search(clause):
@@ -339,7 +366,7 @@ def _set_basis_and_period(doc: Document, figure: dict, clause: str) -> None:
                                                             date(end.year, 12, 31))
 
 
-def _clause_period(doc: Document, clause: str) -> tuple[date, date] | None:
+def _clause_period(doc: _Period, clause: str) -> tuple[date, date] | None:
     """"Till halvåret 2023", "per den sista juni" -> January–June; "för 2023", "under år
     2023" -> that year."""
     half = _HALF_YEAR.search(clause)
@@ -354,7 +381,7 @@ def _clause_period(doc: Document, clause: str) -> tuple[date, date] | None:
     return None
 
 
-def _figure(doc: Document, metric: str, line: int, value: float, unit: str,
+def _figure(doc: _Period, metric: str, line: int, value: float, unit: str,
             gender: str | None = None) -> dict:
     value *= UNIT_FACTORS.get(unit, 1.0)
     return {"metric": metric, "member": None, "intervention": None, "gender": gender,

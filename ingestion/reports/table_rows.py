@@ -3,9 +3,11 @@ and turn them into figures through the vocabulary."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from ingestion.reports import vocabulary
 from ingestion.reports.columns import Column
@@ -36,6 +38,8 @@ class Table:
     section: str | None = None
     period: tuple[date, date] | None = None  # named by the caption; else the document's
     rows: list[dict] = field(default_factory=list)
+    # Per value column, the values of the rows read so far (arithmetic.sum_check).
+    sums: dict[tuple, list] = field(default_factory=dict)
 
 
 def section_of(text: str) -> str | None:
@@ -48,6 +52,12 @@ def section_of(text: str) -> str | None:
 
 def split_row(line: str) -> tuple[str, list[str]] | None:
     """``label`` and number pieces of a space-separated row, or None when it has none."""
+    row = _split_row(line)
+    return (row[0], list(row[1])) if row is not None else None
+
+
+@lru_cache(maxsize=100_000)  # every line of every reading is tried as a row
+def _split_row(line: str) -> tuple[str, tuple[str, ...]] | None:
     words = line.split()
     cut = len(words)
     while cut and _NUMERIC_WORD.fullmatch(words[cut - 1]) or (
@@ -57,13 +67,41 @@ def split_row(line: str) -> tuple[str, list[str]] | None:
     label = " ".join(words[:cut]).rstrip(":").strip()
     tail = " ".join(words[cut:])
     pieces = tokens(tail)
-    # "Eget kapital 2018 6 218": a year right after the label belongs to the label.
-    while len(pieces) > 1 and _YEAR.match(pieces[0]) and label:
+    # "Eget kapital 2018 6 218": a year right after the label belongs to the label, as does
+    # the number of a note ("Kassa och bank Not 2 138 713").
+    while len(pieces) > 1 and label and (_YEAR.match(pieces[0]) or (
+            re.search(r"\b[Nn]ot$", label) and re.fullmatch(r"\d{1,2}", pieces[0]))):
         label, pieces = f"{label} {pieces[0]}", pieces[1:]
     if not pieces or not re.search(r"[A-Za-zÅÄÖåäö]", label) or (
             len(pieces) == 1 and _YEAR.match(pieces[0])):  # "Bilaga insatser 2019" is a title
         return None
-    return label, pieces
+    return label, tuple(pieces)
+
+
+_CELL = re.compile(r"\d+\s*\(\d+\s*/\s*\d+\)|[-−–]?\d+(?:,\d+)?|[-−–]")
+
+
+def combo_cells(line: str) -> tuple[str, list[str]] | None:
+    """``label`` and cells of a row of a table with ``285(124/161)`` cells printed without
+    tabs: the label runs up to the first number; after it each number is a cell, and words
+    between numbers ("ej aktuellt") are one."""
+    first = _CELL.search(line)
+    while first is not None and first.start() > 0 and not line[first.start() - 1].isspace():
+        first = _CELL.search(line, first.end())  # a digit inside the label ("SIP-2")
+    if first is None or not line[:first.start()].strip():
+        return None
+    label, cells, text = line[:first.start()].strip(), [], ""
+    for piece in re.split(r"\s+", line[first.start():].strip()):
+        if _CELL.fullmatch(piece) or re.fullmatch(r"\d+\(\d+/\d+\)", piece):
+            if text:
+                cells.append(text)
+                text = ""
+            cells.append(piece)
+        else:
+            text = f"{text} {piece}".strip()
+    if text:
+        cells.append(text)
+    return label, cells
 
 
 def _tolerance(*values: float) -> float:
@@ -85,15 +123,22 @@ def fit_values(columns: list[Column], pieces: list[str]) -> tuple[list[tuple[Col
     readings where the difference column adds up. Returns pairs and whether it fitted."""
     wanted = [c for c in columns if c.kind != "skip"]
     without_note = [c for c in wanted if c.kind != "note"]
-    best: tuple[tuple[int, int], list[tuple[Column, float]]] | None = None
-    for numbers, penalty in groupings(pieces):
+    best: tuple[tuple[int, int, float], list[tuple[Column, float]]] | None = None
+    # A dash before a number is its sign when that makes the row fit ("-577 - 429 - 1 000"),
+    # else a dash for zero ("Studier 3 - 3").
+    signed = _attach_signs(pieces)
+    readings = [(n, p) for n, p in groupings(pieces)]
+    if signed != pieces:
+        readings += [(n, p + 1) for n, p in groupings(signed)]
+    for numbers, penalty in readings:
         for cols in (wanted, without_note):
             if len(numbers) != len(cols):
                 continue
             pairs = list(zip(cols, numbers, strict=True))
             if any(c.kind == "note" and not 0 < v < 100 for c, v in pairs):
                 continue
-            score = (0 if _difference_fits(pairs) is not False else 1, penalty)
+            score = (0 if _difference_fits(pairs) is not False else 1, penalty,
+                     _spread(numbers))
             if best is None or score < best[0]:
                 best = (score, pairs)
     if best is not None:
@@ -106,6 +151,23 @@ def fit_values(columns: list[Column], pieces: list[str]) -> tuple[list[tuple[Col
         target = target or (value_columns[0] if value_columns else None)
         return ([(target, numbers[0])] if target else []), False
     return [], False
+
+
+def _attach_signs(pieces: list[str]) -> list[str]:
+    signed: list[str] = []
+    for piece in pieces:
+        if signed and signed[-1] == "-" and piece[:1].isdigit():
+            signed[-1] = "-" + piece
+        else:
+            signed.append(piece)
+    return signed
+
+
+def _spread(numbers: list[float]) -> float:
+    """How many orders of magnitude the row's figures span: the columns of one row (budget,
+    outcome, forecast) are alike, so "1 322 661 1 322" is 1 322, 661, 1 322."""
+    sizes = [math.log10(abs(n)) for n in numbers if abs(n) >= 1]
+    return max(sizes) - min(sizes) if sizes else 0.0
 
 
 def _difference_fits(pairs: list[tuple[Column, float]]) -> bool | None:

@@ -8,9 +8,10 @@ import re
 from collections import deque
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
 
-from ingestion.reports import table_rows, vocabulary
-from ingestion.reports.columns import Column, parse_header, tab_header
+from ingestion.reports import arithmetic, table_rows, vocabulary
+from ingestion.reports.columns import Column, combo_header, parse_header, tab_header
 from ingestion.reports.documents import Document
 from ingestion.reports.numbers import UNIT_FACTORS, fold, parse_number, tokens
 from ingestion.reports.table_rows import Table
@@ -37,6 +38,7 @@ class Walker:
         self.recent: deque[str] = deque(maxlen=5)
         self.figures: list[dict] = []
         self.issues: list[dict] = []
+        self.checks: list[arithmetic.Check] = []  # sum rows and differences of the tables
         self.skip_until = -1
 
     def run(self) -> tuple[list[dict], list[dict]]:
@@ -61,9 +63,11 @@ class Walker:
     def _header(self, index: int, text: str) -> bool:
         if len(text) > _MAX_HEADER_CHARS:
             return False
-        # Headers carry no numbers but years, dates and small ones ("12-månaders prognos").
-        if any(len(p.lstrip("-")) > 2 and not re.fullmatch(r"(19|20)\d\d", p)
-               for p in tokens(re.sub(r"\d{4}-\d\d-\d\d|\d+/\d+", " ", text))):
+        combos = combo_header(text) if "♀" in text else None
+        if combos is not None:
+            self._open(index, combos[0], combos[1], tab=False, text=text)
+            return True
+        if _holds_figures(text):
             return False
         parsed = parse_header(text, self.year)
         if parsed is None:
@@ -72,7 +76,8 @@ class Walker:
         table = self.table
         if (table and index - table.line <= 3 and not any(c.explicit_period for c in table.columns)
                 and all(c.basis is None or c.explicit_period for c in columns if c.kind == "value")
-                and all(c.kind == "value" and c.gender is None for c in columns)):
+                and all(c.kind == "value" and c.gender is None for c in columns)
+                and len(columns) <= sum(c.kind == "value" for c in table.columns)):
             # A line of periods under the column names ("jan-juni 2019 jan-juni 2019").
             values = [i for i, c in enumerate(table.columns) if c.kind == "value"]
             for i, column in zip(values, columns, strict=False):
@@ -153,6 +158,10 @@ class Walker:
         self._add(index, label, pairs, None)
 
     def _text_or_row(self, index: int, text: str) -> None:
+        if self.table is not None and not self.table.tab and any(
+                c.kind == "combo" for c in self.table.columns):
+            self._combo_row(index, text)
+            return
         row = table_rows.split_row(text)
         words = len(text.split())
         if row is None or len(row[0].split()) >= _PROSE_WORDS:
@@ -174,6 +183,22 @@ class Walker:
         label = self._continued(index, label)
         pairs, fitted = table_rows.fit_values(self.table.columns, pieces)
         self._add(index, label, pairs, fitted)
+
+    def _combo_row(self, index: int, text: str) -> None:
+        """A row of a table of ``285(124/161)`` cells printed without tabs: read as the
+        tab-separated row it was when it has one cell per column."""
+        row = table_rows.combo_cells(text)
+        if row is None:
+            if len(text.split()) >= _PROSE_WORDS:
+                self._close()
+            return
+        label, cells = row
+        if len(cells) != len(self.table.columns):
+            self.issues.append({"check_name": "row_unread", "severity": "warning",
+                                "line_index": index, "message": f"the values of '{label}' "
+                                "did not fit the table's columns"})
+            return
+        self._add(index, label, table_rows.tab_values(self.table.columns, cells), None)
 
     def _continued(self, index: int, label: str) -> str:
         """Labels wrapped onto following lower-case lines ("Verksamhetens" / "intakter");
@@ -197,9 +222,16 @@ class Walker:
                                         "value was read as the outcome"))
         difference = [v for c, v in pairs if c.kind == "difference"]
         values = {c.basis: v for c, v in pairs if c.kind == "value" and isinstance(v, float)}
-        if difference and table_rows.difference_ok(values, difference[0]) is False:
+        fits = table_rows.difference_ok(values, difference[0]) if difference else None
+        if fits is not None:
+            self.checks.append(arithmetic.Check(
+                arithmetic.DIFFERENCE, fits, (index,),
+                f"budget − outcome {'=' if fits else '≠'} printed difference "
+                f"{difference[0]:g}"))
+        if fits is False:
             messages.append(("difference", f"budget − outcome ≠ printed difference "
                                            f"{difference[0]:g}"))
+        self._sums(index, label, pairs)
         if not pairs and (vocabulary.match(label, "money", table.section)
                           or vocabulary.match(label, "people", None)):
             self.issues.append({"check_name": "row_unread", "severity": "warning",
@@ -208,6 +240,30 @@ class Walker:
         for figure in figures:
             figure.update(line_index=index, row_messages=messages)
         table.rows += figures
+
+
+    def _sums(self, index: int, label: str, pairs: list) -> None:
+        """Check a sum row against the rows above it, column by column (any row of the
+        table counts, read as a figure or not)."""
+        is_sum = vocabulary.is_sum_label(label)
+        for column, value in pairs:
+            if column.kind != "value" or not isinstance(value, float):
+                continue
+            key = (column.basis, column.gender, column.period_start, column.period_end)
+            stack = self.table.sums.setdefault(key, [])
+            if not is_sum:
+                stack.append((value, (index,)))
+            elif (check := arithmetic.sum_check(stack, value, index,
+                                                rounded=not self.table.people)) is not None:
+                self.checks.append(check)
+
+
+@lru_cache(maxsize=100_000)
+def _holds_figures(text: str) -> bool:
+    """Headers carry no numbers but years, dates and small ones ("12-månaders prognos");
+    "Utfall 30/6-2023" leaves "-2023", a year, not a negative number."""
+    return any(len(p.lstrip("-")) > 2 and not re.fullmatch(r"(19|20)\d\d", p.lstrip("-"))
+               for p in tokens(re.sub(r"\d{4}-\d\d-\d\d|\d+/\d+", " ", text)))
 
 
 def _unit(folded: str) -> str | None:

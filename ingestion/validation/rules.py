@@ -42,8 +42,9 @@ def in_registry(codes: Collection[str]) -> pa.Check:
 
 RAW_RULES: dict[str, list[pa.Check]] = {
     "report_figures": [
-        rule("flagged_rows_say_why", "a flagged row has check_messages, an ok row none",
-             lambda df: (df["check_status"] == "flagged") == df["check_messages"].notna()),
+        rule("flagged_rows_say_why",
+             "a flagged or rejected row has check_messages, an ok row none",
+             lambda df: (df["check_status"] != "ok") == df["check_messages"].notna()),
         _ordered("period_start", "period_end"),
         rule("extracted_rows_have_a_line", "an extracted figure names its line",
              lambda df: (df["origin"] == "override") | df["line"].notna()),
@@ -51,6 +52,9 @@ RAW_RULES: dict[str, list[pa.Check]] = {
     "report_documents": [
         rule("failed_documents_say_why", "a failed document has an error, a loaded one none",
              lambda df: (df["status"] == "failed") == df["error"].notna()),
+        rule("checks_passed_at_most_possible",
+             "a document passes at most the arithmetic checks its figures allow",
+             lambda df: ~(df["arithmetic_checks_passed"] > df["arithmetic_checks_possible"])),
         rule("an_id_only_for_a_match",
              "a loaded document says whether its association was recognised, and only a "
              "match has an id (unknown and ambiguous ones are never guessed)",

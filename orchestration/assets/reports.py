@@ -50,8 +50,9 @@ def report_tables(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[MaterializeResult | AssetCheckResult]:
     """Extract every document of ``config.documents_dirs()`` and ``config.document_urls()``,
-    apply the analysts' overrides and write the three raw tables. An error other than an
-    unreadable document or a failed download fails this step (and so the refresh)."""
+    apply the analysts' overrides and write the three raw tables. A document that cannot be
+    read, or that trips a defect of the extractor, is a failed row; the blocking checks
+    stop the refresh when too many failed."""
     tables = extract_reports()
     failed = tables.documents[tables.documents["status"] == "failed"]
     with warehouse.connect() as con:

@@ -25,6 +25,13 @@ final as (
         status,
         error,
         n_figures,
+        reading,
+        arithmetic_checks_passed,
+        arithmetic_checks_possible,
+        -- How far to trust the document's figures: the share of its own arithmetic they
+        -- satisfy (null when it allows no check).
+        round(arithmetic_checks_passed / nullif(arithmetic_checks_possible, 0), 4)
+            as arithmetic_score,
         is_sample
 
     from documents

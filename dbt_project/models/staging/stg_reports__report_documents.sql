@@ -22,9 +22,12 @@ renamed as (
         status::varchar as status,
         error::varchar as error,
         source::varchar as source,
+        reading::varchar as reading,
 
         ---------- numerics
         n_figures::integer as n_figures,
+        arithmetic_checks_passed::integer as arithmetic_checks_passed,
+        arithmetic_checks_possible::integer as arithmetic_checks_possible,
 
         ---------- dates
         period_start::date as period_start,

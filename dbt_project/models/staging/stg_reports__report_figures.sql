@@ -2,7 +2,11 @@ with
 
 source as (
 
+    -- A rejected figure (outside the range its metric can take: a misreading or a misprint)
+    -- stays in the raw table with its source line and its error in raw.report_issues; it
+    -- never reaches the casts below, whose decimal(18, 2) it might not fit.
     select * from {{ source('reports', 'report_figures') }}
+    where check_status <> 'rejected'
 
 ),
 
