@@ -34,7 +34,6 @@ from ingestion.sources.fetch import Fetcher
 from ingestion.validation.rules import in_registry
 from ingestion.validation.validate import rules_version, validate_raw
 
-
 LOG = logging.getLogger(__name__)
 
 

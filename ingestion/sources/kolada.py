@@ -115,9 +115,11 @@ def _document(body: bytes) -> dict:
 def parse_kpis(body: bytes, kpis: Sequence[str] = KPIS) -> dict[str, str]:
     """KPI id → meaning from ``/kpi/{ids}``: every id asked for must be there with a title
     a rule knows; an unknown or missing one fails naming it."""
-    titles = {str(item.get("id")): str(item.get("title", "")) for item in _document(body)["values"]}
+    items = _document(body)["values"]
+    titles = {str(item.get("id")): str(item.get("title", "")) for item in items}
     missing = [kpi for kpi in kpis if kpi not in titles]
-    unknown = {kpi: titles[kpi] for kpi in kpis if kpi in titles and kpi_meaning(titles[kpi]) is None}
+    unknown = {kpi: titles[kpi] for kpi in kpis
+               if kpi in titles and kpi_meaning(titles[kpi]) is None}
     if missing or unknown:
         raise ValueError(f"KPI(s) missing {missing} or with a title no rule knows {unknown}; "
                          "extend kolada.KPI_RULES")
@@ -190,7 +192,8 @@ def fetch_kolada(
     totals = long[long["kpi"].map(meanings) == "total"]
     covered = sorted(set(totals["year"]))
     if not covered:
-        raise SourceFormatError(SOURCE, where, f"no total HE (N01711) for any year of {list(years)}")
+        raise SourceFormatError(SOURCE, where,
+                                f"no total HE (N01711) for any year of {list(years)}")
     gaps = sorted(set(range(covered[0], covered[-1] + 1)) - set(covered))
     if gaps:
         raise SourceFormatError(SOURCE, where, f"no total HE for year(s) {gaps} inside the series")

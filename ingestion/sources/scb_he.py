@@ -18,7 +18,6 @@ year with an empty month gives a null for that municipality rather than a mean o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
