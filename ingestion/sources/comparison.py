@@ -25,10 +25,9 @@ COLUMNS = ["municipality_code", "year", "measure", "scb_value", "kolada_value", 
 MEASURES = ("full_year_equivalents", "population_20_64", "population_16_64")
 
 
-def least_real(provenances: pd.Series) -> str:
-    """The provenance of a figure computed from these: the least real of them."""
-    rank = {p: i for i, p in enumerate(pxweb.PROVENANCES)}
-    return pxweb.PROVENANCES[max((rank[p] for p in provenances), default=0)]
+# A figure computed from several is as real as the least real of them: provenances ranked.
+RANK = {p: i for i, p in enumerate(pxweb.PROVENANCES)}
+BY_RANK = dict(enumerate(pxweb.PROVENANCES))
 
 
 def _scb_measures(fye: pd.DataFrame | None, share: pd.DataFrame | None,
@@ -45,10 +44,12 @@ def _scb_measures(fye: pd.DataFrame | None, share: pd.DataFrame | None,
                                  value=band["population"].astype("float64")))
     if population is not None:
         working = population[population["age"].between(16, 64)]
-        summed = (working.groupby(keys, sort=False)
+        rank = working["provenance"].map(RANK)
+        summed = (working.assign(rank=rank).groupby(keys, sort=False)
                   .agg(value=("population", "sum"), source=("source", "first"),
-                       provenance=("provenance", least_real))
+                       rank=("rank", "max"))
                   .reset_index().assign(measure="population_16_64"))
+        summed["provenance"] = summed["rank"].map(BY_RANK)
         parts.append(summed)
     columns = [*keys, "measure", "value", "source", "provenance"]
     return pd.concat([p[columns] for p in parts], ignore_index=True) if parts else \
@@ -75,8 +76,9 @@ def compare(kolada: pd.DataFrame, fye: pd.DataFrame | None = None,
         _kolada_measures(kolada), on=keys, suffixes=("_scb", "_kolada"))
     merged = merged[merged["value_scb"].notna() & merged["value_kolada"].notna()]
     difference = merged["value_kolada"] - merged["value_scb"]
-    provenance = [least_real(pd.Series(pair)) for pair in
-                  zip(merged["provenance_scb"], merged["provenance_kolada"], strict=True)]
+    provenance = pd.concat([merged["provenance_scb"].map(RANK),
+                            merged["provenance_kolada"].map(RANK)], axis=1).max(axis=1)
+    provenance = provenance.map(BY_RANK)
     result = pd.DataFrame({
         "municipality_code": merged["municipality_code"].astype(str),
         "year": merged["year"].astype(int),
