@@ -100,6 +100,9 @@ def sources_mode() -> str:
 # source elsewhere while the others answer.
 SCB_API_URL = "https://statistikdatabasen.scb.se/api/v2"
 AF_PAGE_URL = "https://arbetsformedlingen.se/statistik/sok-statistik/tidigare-statistik-tidsserier"
+# Kolada's v2 is reported retired in 2026 by its users; v3 keeps v2's paths (sources.md §4).
+KOLADA_API_URL = "https://api.kolada.se/v3"
+HE_SOURCES = ("scb", "kolada")
 
 
 def scb_api_url() -> str:
@@ -110,6 +113,27 @@ def scb_api_url() -> str:
 def af_page_url() -> str:
     """Arbetsförmedlingen's page linking the monthly workbooks (``FINSAM_AF_PAGE_URL``)."""
     return os.environ.get("FINSAM_AF_PAGE_URL", AF_PAGE_URL)
+
+
+def kolada_api_url() -> str:
+    """Kolada's API root (``FINSAM_KOLADA_API_URL``)."""
+    return os.environ.get("FINSAM_KOLADA_API_URL", KOLADA_API_URL).rstrip("/")
+
+
+def he_source() -> str:
+    """Which source feeds raw.full_year_equivalents and raw.he_population_share
+    (``FINSAM_HE_SOURCE``: ``scb``, the default, or ``kolada``); the other is fetched too,
+    compared, and takes over when this one fails."""
+    source = os.environ.get("FINSAM_HE_SOURCE", "scb").strip().lower()
+    if source not in HE_SOURCES:
+        raise ValueError(f"FINSAM_HE_SOURCE must be one of {HE_SOURCES}, not {source!r}")
+    return source
+
+
+def source_disagreement_pct() -> float:
+    """The comparison of SCB and Kolada warns about a municipality and year whose figures
+    differ by more than this many percent (``FINSAM_SOURCE_DISAGREEMENT_PCT``)."""
+    return _number("FINSAM_SOURCE_DISAGREEMENT_PCT", 2.0)
 
 
 def _number(name: str, default: float) -> float:

@@ -39,6 +39,13 @@ def excerpts_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def real_data_dir() -> Path:
+    """SCB's real statistics as gathered in ../shared/real-data (its README: origin, checks)."""
+    return _shared_dir("FINSAM_REAL_DATA_DIR", SHARED_SEEDS_DIR.parent / "real-data",
+                       "real statistics")
+
+
+@pytest.fixture(scope="session")
 def seed_file(seeds_dir: Path):
     """Return the path of a seed document by its number prefix, e.g. ``seed_file("001")``."""
 

@@ -106,3 +106,37 @@ def test_exits_by_reason_2024_add_up_to_those_exited(seed_warehouse) -> None:
         )
     )
     assert by_gender == {"total": 348, "women": 197, "men": 151}
+
+
+def test_filtering_out_derived_statistics_keeps_the_real_contributions(seed_warehouse) -> None:
+    """Provenance is per figure (issue 21): Stockholm's contributions of 2024 are read from
+    its own published annual report, so they are real although the statistics beside them
+    in the same row are not. Keeping only real figures, as the analyst guide shows, leaves
+    them visible; the row-wide is_sample flag alone would drop the row."""
+    rows = _query(
+        seed_warehouse,
+        "select contribution_total_sek, reported_ideal_allocation_sek, is_sample,"
+        " contribution_provenance, reported_ideal_provenance, population_provenance,"
+        " measure_provenance, ideal_provenance"
+        " from marts.fct_funding_vs_ideal"
+        " where association_id = 'stockholms-stad' and year = 2024",
+    )
+    (total, reported, is_sample, contribution, reported_provenance, population, measure,
+     ideal) = rows[0]
+    assert (contribution, reported_provenance) == ("real", "real")
+    # the embedded statistics: population derived from SCB's real figures, HE sample data
+    assert (population, measure, ideal) == ("derived from real", "sample", "sample")
+    assert is_sample  # the row as a whole is not all real
+    real_contributions = _query(
+        seed_warehouse,
+        "select association_id, year, contribution_total_sek from marts.fct_funding_vs_ideal"
+        " where contribution_provenance = 'real' and association_id = 'stockholms-stad'",
+    )
+    assert ("stockholms-stad", 2024, total) in real_contributions and total == 33_118_000
+    assert reported == 57_500_000
+    # the figures that rest on derived statistics are what such a filter leaves out
+    assert not _query(
+        seed_warehouse,
+        "select 1 from marts.fct_funding_vs_ideal where association_id = 'stockholms-stad'"
+        " and ideal_provenance = 'real'",
+    )

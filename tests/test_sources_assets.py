@@ -80,3 +80,31 @@ def test_series_that_stops_earlier_is_refused(data_dir: Path) -> None:
     assert "the series now ends in 2024 but the previous good run reached 2025" in message
     assert scb_population.SOURCE in message
     assert population_summary(config.published_warehouse_path()) == good
+
+
+def test_the_comparison_check_runs_after_the_he_tables(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The HE asset writes raw.source_comparison beside the HE tables, and the warning
+    check reads it: with the embedded snapshot (Kolada's pages regroup the same sample
+    figures) every municipality and year agrees, and the source notes say what was compared."""
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(tmp_path))
+    for key in ("FINSAM_SOURCES", "FINSAM_HE_SOURCE", "FINSAM_SOURCE_DISAGREEMENT_PCT"):
+        monkeypatch.delenv(key, raising=False)
+    for name in ("reference", "snapshots"):
+        shutil.copytree(config.REPO_ROOT / "data" / name, tmp_path / name)
+    result = materialize(
+        [reference.reference_tables, statistics.full_year_equivalents,
+         statistics.source_comparison_agrees],
+        resources={"warehouse": WarehouseResource()},
+    )
+    assert result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed, evaluation.description
+    assert evaluation.description.startswith("9570 figures compared (290 municipalities")
+    materialization = next(event for event in result.get_asset_materialization_events()
+                           if event.asset_key.to_user_string() == "full_year_equivalents")
+    notes = materialization.materialization.metadata["source_notes"].value
+    assert "SCB against Kolada: 9570 figures compared" in notes
+    assert "Kolada (RKA) helårsekvivalenter och invånare: reachable" in notes
+    assert drift.load_state()["kolada"]["last_good"]["state"]["titles"]["N01711"].startswith(
+        "Individer med utbetalat stöd")

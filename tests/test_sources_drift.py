@@ -16,8 +16,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from ingestion import config, statistics
-from ingestion.sources import af_unemployment, drift, scb_he
+from ingestion.sources import af_unemployment, drift, kolada, scb_he
 from orchestration.cli import main
+from tests.source_servers import kolada_body
 
 
 @pytest.fixture
@@ -34,8 +35,13 @@ def test_sources_check_reports_every_source(data_dir: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert "SCB population (TAB638, TAB5557): reachable" in out
     assert "last period: 2025" in out and "last period: 2024M12" in out
-    assert out.count("all present") == 3
-    assert "changed since the last good run (none recorded): nothing" in out
+    assert out.count("all present") == 4  # SCB population, SCB HE, AF, Kolada
+    # nothing recorded yet: what changed is not known, so it is not claimed to be "nothing"
+    assert out.count("changed since the last good run: unknown (no good run recorded)") == 4
+    assert "HE feeding the model: SCB helårsekvivalenter (TAB1386) (FINSAM_HE_SOURCE=scb" in out
+    # the embedded Kolada pages regroup the same figures: they agree with SCB
+    assert re.search(r"SCB against Kolada: 9570 figures compared \(290 municipalities, "
+                     r"2014–2024, .*\); 0 differ by more than 2 %", out), out
 
 
 def test_changes_since_the_last_good_run_are_listed(data_dir: Path, capsys) -> None:
@@ -76,9 +82,17 @@ def test_unreachable_source_is_reported_not_raised(monkeypatch: pytest.MonkeyPat
     from ingestion.sources.http import HttpClient
 
     fetcher = Fetcher.from_config(HttpClient(retries=0, timeout_seconds=2))
+    # a good run recorded earlier
+    drift.record_success(drift.SourceCheck("unemployment", af_unemployment.SOURCE), "2025-12")
     report = drift.check("unemployment", fetcher)
     assert not report.reachable and "ConnectionError" in report.error
     assert report.metadata()["source_reachable"] is False
+    # a source that did not answer cannot be said to have changed "nothing"
+    assert report.metadata()["source_changes_since_last_good_run"] == (
+        "unknown (the source did not answer)")
+    lines = "\n".join(report.lines())
+    assert "changed since the last good run" in lines and ": unknown (the source did not " \
+        "answer)" in lines and "nothing" not in lines
 
 
 def test_a_load_asks_for_each_metadata_url_once(
@@ -97,15 +111,21 @@ def test_a_load_asks_for_each_metadata_url_once(
                                             .read_bytes()))
         if request.path == "/af/statistik":
             return Response((snapshots / af_unemployment.PAGE_SNAPSHOT).read_bytes())
+        if (body := kolada_body(snapshots, request.path)) is not None:
+            return Response(body)
         return Response((snapshots / "af" / request.path.rsplit("/", 1)[-1]).read_bytes())
 
     httpserver.expect_request(re.compile(".*")).respond_with_handler(answer)
     monkeypatch.setenv("FINSAM_SOURCES", "live")
     monkeypatch.setenv("FINSAM_SCB_API_URL", httpserver.url_for("/scb"))
     monkeypatch.setenv("FINSAM_AF_PAGE_URL", httpserver.url_for("/af/statistik"))
+    monkeypatch.setenv("FINSAM_KOLADA_API_URL", httpserver.url_for("/kolada"))
     metadata = {
         "population": ["/scb/tables/TAB638/metadata", "/scb/tables/TAB5557/metadata"],
-        "full_year_equivalents": ["/scb/tables/TAB1386/metadata"],
+        # HE reads Kolada's KPI list (drift report and fetch) and SCB's population (the
+        # comparison) in the same load
+        "full_year_equivalents": ["/scb/tables/TAB1386/metadata", "/scb/tables/TAB638/metadata",
+                                  f"/kolada/kpi/{','.join(kolada.KPIS)}"],
         "unemployment": ["/af/statistik"],
     }
     with duckdb.connect() as con:

@@ -28,6 +28,7 @@ from ingestion.sources import af_unemployment, drift, scb_he, scb_population
 from ingestion.sources.http import HttpClient
 from orchestration.cli import failure_report
 from tests.refresh_helpers import materialized, refreshed_data_dir, run_refresh_in_process
+from tests.source_servers import kolada_body
 
 
 def sha256(path: Path) -> str:
@@ -41,7 +42,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class SnapshotServer:
-    """Answers SCB's and Arbetsförmedlingen's URLs with the snapshot's bodies; ``faults``
+    """Answers SCB's, Kolada's and Arbetsförmedlingen's URLs with the snapshot's bodies; ``faults``
     maps a path (and for data calls the year) to another answer."""
 
     def __init__(self, snapshots: Path) -> None:
@@ -70,6 +71,8 @@ class SnapshotServer:
                 page = (self.snapshots / af_unemployment.PAGE_SNAPSHOT).read_bytes()
                 return Response(page, content_type="text/html")
             return Response((self.snapshots / "af" / path.rsplit("/", 1)[-1]).read_bytes())
+        if (body := kolada_body(self.snapshots, path)) is not None:
+            return Response(body, content_type="application/json")
         return Response("not found", status=404)
 
 
@@ -89,7 +92,8 @@ def live(published: Path, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatc
 def live_settings(published: Path, httpserver: HTTPServer) -> dict[str, str]:
     return {"FINSAM_DATA_DIR": str(published), "FINSAM_SOURCES": "live",
             "FINSAM_SCB_API_URL": httpserver.url_for("/scb"),
-            "FINSAM_AF_PAGE_URL": httpserver.url_for("/af/statistik")}
+            "FINSAM_AF_PAGE_URL": httpserver.url_for("/af/statistik"),
+            "FINSAM_KOLADA_API_URL": httpserver.url_for("/kolada")}
 
 
 def run_live(published: Path, httpserver: HTTPServer):

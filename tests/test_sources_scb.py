@@ -290,10 +290,11 @@ HE_CONTENTS = {
 }
 
 
-def he_dims(months: list[str], total: str = "TotSa", contents: dict = HE_CONTENTS) -> dict:
+def he_dims(months: list[str], total: str = "TotSa", contents: dict = HE_CONTENTS,
+            total_label: str = "totalt, samtliga män och kvinnor") -> dict:
     return {
         "Region": {"0180": "Stockholm"},
-        "Kon": {"1": "män", "2": "kvinnor", total: "totalt, samtliga män och kvinnor"},
+        "Kon": {"1": "män", "2": "kvinnor", total: total_label},
         "Aldersgrupp": {"20-64": "20–64 år"},  # en dash
         "ContentsCode": contents,
         "Tid": {m: m for m in months},
@@ -399,8 +400,123 @@ def test_rate_above_100_is_rejected() -> None:
             "population": pd.array([600000], dtype="Int64"),
             "share_pct": [101.0],
             "source": ["test"],
+            "provenance": ["real"],
             "is_sample": [False],
         }
     )
     with pytest.raises(RawValidationError, match="less_than_or_equal_to"):
         validate_raw("he_population_share", share, scb_he.SOURCE, [in_registry(["0180"])])
+
+
+# --- labels by meaning (issue 21) --------------------------------------------------------
+
+SEX_TOTALS = ["totalt", "Totalt", "TOTALT", "samtliga", "Samtliga", "män och kvinnor",
+              "Män och kvinnor", "män och kvinnor totalt", "män och kvinnor, totalt",
+              "kvinnor och män", "totalt, samtliga män och kvinnor", "båda könen"]
+
+
+def dimension(code: str, labels: dict[str, str]) -> pxweb.Dimension:
+    return pxweb.Dimension(code, code, list(labels), labels)
+
+
+@pytest.mark.parametrize("total", SEX_TOTALS)
+@pytest.mark.parametrize(("men", "women"), [("män", "kvinnor"), ("Män", "Kvinnor"),
+                                            ("MÄN", "KVINNOR")])
+def test_sex_labels_are_read_by_meaning(total: str, men: str, women: str) -> None:
+    kon = dimension("Kon", {"1": men, "2": women, "1+2": total})
+    assert pxweb.sex_codes(kon) == {"1": "men", "2": "women", "1+2": "total"}
+    assert kon.total_code() == "1+2"
+
+
+@pytest.mark.parametrize("labels", [
+    {"1": "män", "2": "kvinnor", "3": "okänt kön"},  # a label no rule knows
+    {"1": "män", "2": "män", "3": "totalt"},  # no women
+    {"1": "män", "TotSa": "totalt"},
+])
+def test_an_unknown_or_missing_sex_fails_naming_the_labels(labels: dict[str, str]) -> None:
+    with pytest.raises(ValueError) as error:
+        pxweb.sex_codes(dimension("Kon", labels))
+    assert str(labels) in str(error.value)
+
+
+@pytest.mark.parametrize("label", ["20–64 år", "20—64 år", "20-64 år", "20 - 64 år", "20–64",
+                                   "20−64 År", "20 år–64 år", "20-64"])
+def test_the_age_band_is_read_by_meaning(label: str) -> None:
+    groups = dimension("Aldersgrupp", {"A1": "16–19 år", "A2": label, "A3": "20–65 år"})
+    assert scb_he.age_code(groups) == "A2"
+
+
+def test_no_age_band_20_64_fails_naming_the_labels() -> None:
+    groups = dimension("Aldersgrupp", {"A1": "16–19 år", "A3": "20–65 år", "A4": "120–64"})
+    with pytest.raises(ValueError, match=r"no Aldersgrupp 20-64; the table has .*20–65 år"):
+        scb_he.age_code(groups)
+
+
+@pytest.mark.parametrize(("label", "meaning"), [
+    ("SJUKPENNING", "sickness_benefit"),
+    ("Sjuk– och aktivitetsersättning", "sickness_and_activity_compensation"),  # en dash
+    ("Sjuk- och aktivitetsersersättning", "sickness_and_activity_compensation"),  # SCB's typo
+    ("Arbetslöshetsersättning", "unemployment_benefit"),
+    ("Arbetsmarknadsåtgärder", "activity_support"),
+    ("Ekonomiskt  bistånd", "social_assistance"),
+    ("Etableringsersättning", "establishment_benefit"),
+    ("Summa helårsekvivalenter", "total"),
+    ("Folkmängd", "population"),
+    ("Andel av befolkningen 20–64 år", "share_pct"),
+])
+def test_he_contents_are_read_by_meaning(label: str, meaning: str) -> None:
+    contents = {"T": "Summa helårsekvivalenter", "P": "Folkmängd",
+                "S": "Andel av befolkningen", "X": label}
+    assert scb_he.content_meanings(dimension("ContentsCode", contents))["X"] == meaning
+
+
+@pytest.mark.parametrize(("label", "is_population"), [
+    ("Folkmängd", True), ("folkmängd 31 december", True), ("Folkmängd, antal", True),
+    ("FOLKMÄNGD", True), ("Folkökning", False), ("Folkmängdsförändring", False),
+    ("Andel av folkmängden, procent", False),
+])
+def test_the_population_content_is_read_by_meaning(label: str, is_population: bool) -> None:
+    assert scb_population.is_population_label(label) is is_population
+
+
+def test_tab1386_with_man_och_kvinnor_totalt_loads(httpserver: HTTPServer, live: Fetcher
+                                                   ) -> None:
+    """TAB1386's metadata labels its sex total "män och kvinnor totalt": the label that made
+    the first live night fail ("Kon lacks män/kvinnor/totalt")."""
+    months = [f"2023M{m:02d}" for m in range(1, 13)]
+    label = "män och kvinnor totalt"
+    serve_scb(httpserver, {
+        "/api/v2/tables/TAB1386/metadata": jsonstat(he_dims(months, "1+2", total_label=label),
+                                                    None),
+        "/api/v2/tables/TAB1386/data": {",".join(months): jsonstat(
+            he_dims(months, "1+2", total_label=label), he_values())},
+    })
+    fye, share = scb_he.fetch_full_year_equivalents(live, ["0180"])
+    by = fye.set_index(["sex", "benefit_type"])["full_year_equivalents"]
+    assert by[("total", "total")] == pytest.approx(325.5)  # c=3, total s=2: 300 + 20 + 5.5
+    assert set(fye["provenance"]) == {"real"} and not fye["is_sample"].any()
+
+
+def test_a_table_without_a_sex_total_sums_its_parts(httpserver: HTTPServer, live: Fetcher
+                                                    ) -> None:
+    """Men and women only: the totals are their sums, the rate is recomputed from them."""
+    months = [f"2023M{m:02d}" for m in range(1, 13)]
+    dims = he_dims(months)
+    dims["Kon"] = {"1": "Män", "2": "Kvinnor"}
+    # month m of content c for sex s (0 men, 1 women): 100·c + 10·s + m → yearly means
+    # 100·c + 10·s + 5.5
+    values = [100 * c + 10 * s + m
+              for s, c, m in product(range(2), range(len(HE_CONTENTS)), range(12))]
+    serve_scb(httpserver, {
+        "/api/v2/tables/TAB1386/metadata": jsonstat(dims, None),
+        "/api/v2/tables/TAB1386/data": {",".join(months): jsonstat(dims, values)},
+    })
+    fye, share = scb_he.fetch_full_year_equivalents(live, ["0180"])
+    by = fye.set_index(["sex", "benefit_type"])["full_year_equivalents"]
+    assert by[("men", "total")] == pytest.approx(305.5)
+    assert by[("total", "total")] == pytest.approx(305.5 + 315.5)
+    assert by[("total", "sickness_benefit")] == pytest.approx(5.5 + 15.5)
+    rate = share.set_index("sex")
+    # population c=4: men 405.5, women 415.5; the rate is total HE / total population
+    assert rate.loc["total", "population"] == round(405.5 + 415.5)
+    assert rate.loc["total", "share_pct"] == pytest.approx(100 * 621 / 821)

@@ -73,6 +73,7 @@ COLUMNS = [
     "labour_force",
     "share_pct",
     "source",
+    "provenance",
     "is_sample",
 ]
 
@@ -194,6 +195,8 @@ def parse_workbook(body: bytes, lookup: dict[str, str]) -> pd.DataFrame:
     fixed = summed["group"].map({prefix: b or "" for prefix, (_, b) in GROUPS.items()})
     open_ended = fixed.str.endswith("-")
     summed["age_band"] = fixed.where(fixed != "", band).where(~open_ended, fixed + band.str[3:])
+    # The embedded workbooks are sample data (their keyword says so); a real file is real.
+    provenance = "sample" if SAMPLE_KEYWORD in cache.keywords else "real"
     share = 100 * summed["persons"] / summed["labour_force"]
     summed["share_pct"] = share.where(summed["labour_force"] > 0).astype("float64")
     return summed.assign(
@@ -201,7 +204,8 @@ def parse_workbook(body: bytes, lookup: dict[str, str]) -> pd.DataFrame:
         persons=summed["persons"].round().astype("Int64"),
         labour_force=summed["labour_force"].astype("float64"),
         source="",
-        is_sample=SAMPLE_KEYWORD in cache.keywords,
+        provenance=provenance,
+        is_sample=provenance != "real",
     )[COLUMNS]
 
 

@@ -1,7 +1,8 @@
 """Drift report of the statistics sources: is each source still what the parsers rely on?
 
 ``check`` asks a source for its metadata or file list only (no data): SCB's table metadata
-(TAB638, TAB5557, TAB1386), Arbetsförmedlingen's statistics page. It reports per source
+(TAB638, TAB5557, TAB1386), Arbetsförmedlingen's statistics page, Kolada's KPI list. It
+reports per source
 whether it answered, its last period, whether every code and label the parsers rely on is
 still there (the parsers' own metadata rules run on it), and what changed since the last
 good run. The statistics assets record each run's outcome in ``source_state.json`` (the
@@ -25,11 +26,11 @@ import duckdb
 
 from ingestion import config, reference
 from ingestion.files import write_text_atomically
-from ingestion.sources import af_unemployment, pxweb, scb_he, scb_population
+from ingestion.sources import af_unemployment, kolada, pxweb, scb_he, scb_population
 from ingestion.sources.errors import SourceError, SourceFormatError
 from ingestion.sources.fetch import Fetcher
 
-KEYS = ("population", "full_year_equivalents", "unemployment")
+KEYS = ("population", "full_year_equivalents", "unemployment", "kolada")
 STATE_FILE = "source_state.json"
 
 
@@ -49,19 +50,31 @@ class SourceCheck:
     changes: list[str] = field(default_factory=list)  # since the last good run
     last_good_at: str | None = None
     last_failure: str | None = None
+    notes: list[str] = field(default_factory=list)  # what the run must say (a fallback)
 
     @property
     def ok(self) -> bool:
         return self.reachable and not self.missing
 
+    def changes_text(self) -> str:
+        """What changed since the last good run; "unknown" when the source did not answer
+        (nothing can be compared, so "nothing" would be a claim we cannot make)."""
+        if not self.reachable:
+            return "unknown (the source did not answer)"
+        if self.last_good_at is None:
+            return "unknown (no good run recorded)"
+        return "; ".join(self.changes) or "nothing"
+
     def metadata(self) -> dict[str, object]:
         """The report as Dagster metadata (plain values)."""
         return {
             "source_reachable": self.reachable,
-            "source_last_period": self.last_period or "",
-            "source_missing": "; ".join(self.missing) or "none",
-            "source_changes_since_last_good_run": "; ".join(self.changes) or "none",
+            "source_last_period": self.last_period or ("" if self.reachable else "unknown"),
+            "source_missing": ("; ".join(self.missing) or "none") if self.reachable
+            else "unknown",
+            "source_changes_since_last_good_run": self.changes_text(),
             **({"source_error": self.error} if self.error else {}),
+            **({"source_notes": "\n".join(self.notes)} if self.notes else {}),
         }
 
     def lines(self) -> list[str]:
@@ -72,11 +85,13 @@ class SourceCheck:
             lines.append("  codes and labels the parsers rely on: "
                          + ("all present" if not self.missing else "MISSING " +
                             "; ".join(self.missing)))
-        since = f" ({self.last_good_at})" if self.last_good_at else " (none recorded)"
-        lines.append(f"  changed since the last good run{since}: "
-                     + ("; ".join(self.changes) or "nothing"))
+        else:
+            lines.append("  last period, codes and labels: unknown")
+        since = f" ({self.last_good_at})" if self.last_good_at else ""
+        lines.append(f"  changed since the last good run{since}: {self.changes_text()}")
         if self.last_failure:
             lines.append(f"  last failed run: {self.last_failure}")
+        lines += [f"  {note}" for note in self.notes]
         return lines
 
 
@@ -150,10 +165,29 @@ def _check_unemployment(check: SourceCheck, fetcher: Fetcher) -> None:
                              "the andel-av-bas file)")
 
 
+def _check_kolada(check: SourceCheck, fetcher: Fetcher) -> None:
+    # keep: the fetch that follows in the same load reads the KPI list again.
+    titles, _ = fetcher.get(check.source, kolada.kpi_url(), None, kolada.snapshot_name(),
+                            _kpi_titles, keep=True)
+    check.state["titles"] = titles
+    check.last_period = "not in Kolada's KPI list (read from the data)"
+    try:
+        kolada.parse_kpis(json.dumps({"values": [{"id": k, "title": t} for k, t in
+                                                 titles.items()]}).encode())
+    except ValueError as exc:
+        check.missing.append(f"Kolada KPIs: {exc}")
+
+
+def _kpi_titles(body: bytes) -> dict[str, str]:
+    return {str(item.get("id")): str(item.get("title", ""))
+            for item in json.loads(body).get("values", [])}
+
+
 CHECKS: dict[str, tuple[str, Callable[[SourceCheck, Fetcher], None]]] = {
     "population": (scb_population.SOURCE, _check_population),
     "full_year_equivalents": (scb_he.SOURCE, _check_he),
     "unemployment": (af_unemployment.SOURCE, _check_unemployment),
+    "kolada": (kolada.SOURCE, _check_kolada),
 }
 
 
@@ -220,7 +254,8 @@ def _now() -> str:
 def record_success(result: SourceCheck, series_end: object) -> None:
     state = load_state()
     entry = state.setdefault(result.key, {})
-    entry["last_good"] = {"at": _now(), "state": result.state, "series_end": str(series_end)}
+    entry["last_good"] = {"at": _now(), "state": result.state, "series_end": str(series_end),
+                          **({"notes": result.notes} if result.notes else {})}
     _save_state(state)
 
 
@@ -266,4 +301,8 @@ def check_command(argv: list[str]) -> int:
     results = [check(key, fetcher) for key in KEYS]
     for result in results:
         print("\n".join(result.lines()))
+    # Imported here: ingestion.statistics imports this module.
+    from ingestion import statistics
+
+    print("\n".join(statistics.comparison_lines(fetcher)))
     return 0 if all(result.ok for result in results) else 1

@@ -24,7 +24,14 @@ import pandas as pd
 
 from ingestion import config
 
+# JSON-stat ``extension`` keys the embedded snapshot marks its bodies with (a live SCB body
+# has neither: its figures are ``real``). ``finsam_provenance`` is one of PROVENANCES;
+# ``finsam_is_sample: true`` alone (older snapshots) means ``sample``.
 SAMPLE_EXTENSION = "finsam_is_sample"
+PROVENANCE_EXTENSION = "finsam_provenance"
+# How a figure came about: published by the source, derived from published figures of the
+# same municipality and year (e.g. a real total spread over single ages), or sample data.
+PROVENANCES = ("real", "derived from real", "sample")
 # Every dash SCB's labels have been seen with (en dash in "20–64 år"), folded to "-".
 DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 
@@ -55,6 +62,43 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _words(label: str) -> list[str]:
+    return re.findall(r"[a-z0-9+]+", fold(label))
+
+
+def is_total_label(label: str) -> bool:
+    """Whether a category label means "all of them": "totalt", "Totalt", "samtliga",
+    "totalt, samtliga civilstånd", "alla", "båda könen", "män och kvinnor (totalt)"."""
+    words = _words(label)
+    if not words:
+        return False
+    if words[0] in {"total", "totalt", "totala", "samtliga", "alla", "summa"}:
+        return True
+    if "totalt" in words or "samtliga" in words or words[:2] == ["bada", "konen"]:
+        return True
+    # "män och kvinnor", "kvinnor och män" (with or without "totalt"): both sexes together
+    return {"man", "kvinnor"} <= set(words) and "och" in words
+
+
+def sex_meaning(label: str) -> str | None:
+    """``men``/``women``/``total`` from a Kon label, or None for a label no rule knows."""
+    if is_total_label(label):
+        return "total"
+    words = _words(label)
+    if words in (["man"], ["men"], ["male"], ["males"], ["pojkar", "och", "man"]):
+        return "men"
+    if words in (["kvinnor"], ["kvinna"], ["women"], ["female"], ["females"]):
+        return "women"
+    return None
+
+
+def age_band_of(text: str) -> str | None:
+    """The age band ``A-B`` a code or label names ("20–64 år", "20 - 64", "20-64 år",
+    "20 år–64 år" with any dash), or None."""
+    match = re.search(r"(?<!\d)(\d{1,3})\s*(?:ar)?\s*-\s*(\d{1,3})(?!\d)", fold(text))
+    return f"{int(match[1])}-{int(match[2])}" if match else None
+
+
 @dataclass
 class Dimension:
     code: str
@@ -64,8 +108,9 @@ class Dimension:
 
     def total_code(self) -> str | None:
         """The category whose label says it is the total ("totalt, samtliga män och
-        kvinnor", "totalt"), whatever its code (``TotSa``, ``1+2``, ``SC``)."""
-        totals = [c for c in self.codes if fold(self.labels[c]).startswith("total")]
+        kvinnor", "totalt", "samtliga", "män och kvinnor"), whatever its code (``TotSa``,
+        ``1+2``, ``SC``); None when there is none (or no single one)."""
+        totals = [c for c in self.codes if is_total_label(self.labels[c])]
         return totals[0] if len(totals) == 1 else None
 
     def find(self, label: str) -> str | None:
@@ -81,8 +126,13 @@ class JsonStat:
     label: str
     dimensions: dict[str, Dimension]
     values: list[float | None]
-    is_sample: bool = False
+    provenance: str = "real"
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def is_sample(self) -> bool:
+        """True when the body's figures are not real published values."""
+        return self.provenance != "real"
 
     def require(self, variables: Iterable[str]) -> None:
         """Fail clearly when a variable the fetcher relies on is gone (a schema change)."""
@@ -180,14 +230,24 @@ def parse_jsonstat(body: bytes, *, with_values: bool = True) -> JsonStat:
             raise ValueError("dataset has no 'value'")
         if len(values) != n_cells:
             raise ValueError(f"{len(values)} values for {n_cells} cells (truncated?)")
-    extension = doc.get("extension") or {}
     return JsonStat(
         label=doc.get("label", ""),
         dimensions=dimensions,
         values=values,
-        is_sample=bool(extension.get(SAMPLE_EXTENSION, False)),
+        provenance=provenance_of(doc.get("extension") or {}),
         notes=list(doc.get("note", [])),
     )
+
+
+def provenance_of(extension: Mapping[str, object]) -> str:
+    """The provenance a body's ``extension`` states (``real`` when it states none)."""
+    provenance = extension.get(PROVENANCE_EXTENSION)
+    if provenance is None:
+        return "sample" if extension.get(SAMPLE_EXTENSION) else "real"
+    if provenance not in PROVENANCES:
+        raise ValueError(f"extension {PROVENANCE_EXTENSION} {provenance!r} is not one of "
+                         f"{PROVENANCES}")
+    return str(provenance)
 
 
 def parse_metadata(body: bytes) -> JsonStat:
@@ -196,15 +256,15 @@ def parse_metadata(body: bytes) -> JsonStat:
 
 
 def sex_codes(dimension: Dimension) -> dict[str, str]:
-    """Kon code → ``men``/``women``/``total`` from the labels ("män", "kvinnor", "totalt…")."""
-    meanings = {}
-    for code in dimension.codes:
-        label = fold(dimension.labels[code])
-        if label.startswith("total"):
-            meanings[code] = "total"
-        elif label in {"man", "men"}:
-            meanings[code] = "men"
-        elif label in {"kvinnor", "women"}:
-            meanings[code] = "women"
-    return meanings
+    """Kon code → ``men``/``women``/``total`` by what the labels mean ("män", "kvinnor",
+    "totalt", "män och kvinnor totalt", "samtliga"...). A label no rule knows, or two codes
+    meaning the same, fail naming the labels found; men and women must both be there (the
+    total may be missing: the callers then sum the parts)."""
+    meanings = {code: sex_meaning(dimension.labels[code]) for code in dimension.codes}
+    unknown = [dimension.labels[c] for c, meaning in meanings.items() if meaning is None]
+    found = sorted(m for m in meanings.values() if m is not None)
+    if unknown or len(found) != len(set(found)) or not {"men", "women"} <= set(found):
+        problem = f"unknown label(s) {unknown}" if unknown else "not one each of män/kvinnor"
+        raise ValueError(f"{dimension.code}: {problem}; the labels are {dimension.labels}")
+    return meanings  # type: ignore[return-value]
 

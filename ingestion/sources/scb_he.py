@@ -18,7 +18,6 @@ year with an empty month gives a null for that municipality rather than a mean o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,6 +56,7 @@ FYE_COLUMNS = [
     "benefit_type",
     "full_year_equivalents",
     "source",
+    "provenance",
     "is_sample",
 ]
 SHARE_COLUMNS = [
@@ -67,6 +67,7 @@ SHARE_COLUMNS = [
     "population",
     "share_pct",
     "source",
+    "provenance",
     "is_sample",
 ]
 
@@ -100,19 +101,18 @@ def content_meanings(dimension: pxweb.Dimension) -> dict[str, str]:
 
 
 def age_code(dimension: pxweb.Dimension) -> str:
-    """The Aldersgrupp whose code or label is 20-64 ("20–64 år" with an en dash)."""
+    """The Aldersgrupp whose code or label names the band 20-64 ("20–64 år" with an en
+    dash, "20 - 64", "20-64 år"); a dimension without it fails naming the labels found."""
     for code, label in dimension.labels.items():
-        if re.search(rf"(?<!\d){AGE_BAND}(?!\d)", f"{pxweb.fold(code)} {pxweb.fold(label)}"):
+        if AGE_BAND in (pxweb.age_band_of(code), pxweb.age_band_of(label)):
             return code
     raise ValueError(f"no Aldersgrupp {AGE_BAND}; the table has {dimension.labels}")
 
 
 def sexes(dimension: pxweb.Dimension) -> dict[str, str]:
-    """Kon code → men/women/total by label; all three must be there."""
-    meanings = pxweb.sex_codes(dimension)
-    if sorted(meanings.values()) != ["men", "total", "women"]:
-        raise ValueError(f"Kon lacks män/kvinnor/totalt: {dimension.labels}")
-    return meanings
+    """Kon code → men/women/total by what the labels mean (``pxweb.sex_codes``); the total
+    may be missing, then ``parse_data`` sums men and women."""
+    return pxweb.sex_codes(dimension)
 
 
 @dataclass
@@ -121,7 +121,7 @@ class TablePlan:
 
     metadata: pxweb.JsonStat
     age_code: str  # the Aldersgrupp 20-64
-    sexes: list[str]  # Kon codes: men, women, total
+    sexes: list[str]  # Kon codes: men, women and the total when the table has one
 
 
 def parse_metadata(body: bytes) -> TablePlan:
@@ -137,7 +137,7 @@ def parse_metadata(body: bytes) -> TablePlan:
 
 def parse_data(body: bytes, year: str = "") -> pd.DataFrame:
     """One JSON-stat 2.0 response (months of one year) → yearly means per municipality,
-    sex and meaning: columns municipality_code, year, sex, meaning, value, is_sample."""
+    sex and meaning: columns municipality_code, year, sex, meaning, value, provenance."""
     dataset = pxweb.parse_jsonstat(body)
     dataset.require(VARIABLES)
     meanings = content_meanings(dataset.dimensions["ContentsCode"])
@@ -156,16 +156,33 @@ def parse_data(body: bytes, year: str = "") -> pd.DataFrame:
     yearly = frame.groupby(keys, sort=False)["value"].agg(["mean", "count", "size"]).reset_index()
     # A mean over fewer than 12 months would not be a yearly figure.
     yearly.loc[(yearly["count"] < 12) | (yearly["size"] != 12), "mean"] = None
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "municipality_code": yearly["Region"].astype(str),
             "year": yearly["year"],
             "sex": yearly["Kon"].map(sex),
             "meaning": yearly["meaning"],
             "value": yearly["mean"].astype("float64"),
-            "is_sample": dataset.is_sample,
+            "provenance": dataset.provenance,
         }
     )
+    if "total" not in sex.values():
+        result = pd.concat([result, _sum_of_sexes(result)], ignore_index=True)
+    return result
+
+
+def _sum_of_sexes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Total rows for a table without a sex total: men + women for counts, and the rate
+    recomputed from those sums (a rate is never added)."""
+    keys = ["municipality_code", "year", "meaning", "provenance"]
+    counts = frame[frame["meaning"] != "share_pct"]
+    # min_count=2: a total needs both sexes, a missing one leaves it empty
+    total = counts.groupby(keys, sort=False)["value"].sum(min_count=2).reset_index()
+    wide = total.pivot(index=["municipality_code", "year", "provenance"], columns="meaning",
+                       values="value")
+    share = (100 * wide["total"] / wide["population"].where(wide["population"] > 0))
+    share = share.rename("value").reset_index().assign(meaning="share_pct")
+    return pd.concat([total, share], ignore_index=True).assign(sex="total")
 
 
 def fetch_full_year_equivalents(
@@ -211,7 +228,8 @@ def fetch_full_year_equivalents(
 
 
 def _split(long: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    keys = ["municipality_code", "year", "sex", "source", "is_sample"]
+    long = long.assign(is_sample=long["provenance"] != "real")
+    keys = ["municipality_code", "year", "sex", "source", "provenance", "is_sample"]
     benefits = long[~long["meaning"].isin(["population", "share_pct"])]
     fye = benefits.rename(columns={"meaning": "benefit_type", "value": "full_year_equivalents"})[
         FYE_COLUMNS

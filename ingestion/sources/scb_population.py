@@ -35,7 +35,11 @@ FIRST_YEAR = 2014
 VARIABLES = ("Region", "Alder", "Kon", "ContentsCode", "Tid")
 # A response may split civilstånd although the query left it out: its parts add up.
 SUMMABLE = ("Civilstand",)
-COLUMNS = ["municipality_code", "year", "age", "sex", "population", "source", "is_sample"]
+COLUMNS = ["municipality_code", "year", "age", "sex", "population", "source", "provenance",
+           "is_sample"]
+# Words of a ContentsCode label that make it something else than the head count itself
+# ("Folkökning", "Folkmängdsförändring", a share).
+NOT_POPULATION_WORDS = {"okning", "folkokning", "forandring", "andel", "procent"}
 
 
 @dataclass
@@ -70,21 +74,28 @@ def single_ages(dimension: pxweb.Dimension) -> dict[str, int]:
     return ages
 
 
+def is_population_label(label: str) -> bool:
+    """A content label meaning the head count: "Folkmängd", "folkmängd 31 december",
+    "Folkmängd, antal" (not "Folkökning" nor a share)."""
+    words = set(re.findall(r"[a-z]+", pxweb.fold(label)))
+    return "folkmangd" in words and not words & NOT_POPULATION_WORDS
+
+
 def plan_table(table: str, metadata: pxweb.JsonStat) -> TablePlan:
     metadata.require(VARIABLES)
     contents = metadata.dimensions["ContentsCode"]
-    content_code = contents.find(CONTENT_LABEL)
-    if content_code is None:
+    candidates = [code for code, label in contents.labels.items() if is_population_label(label)]
+    if len(candidates) != 1:
+        many = f"{len(candidates)} ContentsCodes" if candidates else "no ContentsCode"
         raise ValueError(
-            f"{table}: no ContentsCode labelled {CONTENT_LABEL!r}; the table has {contents.labels}"
+            f"{table}: {many} labelled {CONTENT_LABEL!r}; the table has {contents.labels}"
         )
-    sexes = {
-        code: meaning
-        for code, meaning in pxweb.sex_codes(metadata.dimensions["Kon"]).items()
-        if meaning != "total"
-    }
-    if sorted(sexes.values()) != ["men", "women"]:
-        raise ValueError(f"{table}: Kon lacks män/kvinnor: {metadata.dimensions['Kon'].labels}")
+    content_code = candidates[0]
+    try:
+        meanings = pxweb.sex_codes(metadata.dimensions["Kon"])
+    except ValueError as exc:
+        raise ValueError(f"{table}: {exc}") from None
+    sexes = {code: meaning for code, meaning in meanings.items() if meaning != "total"}
     pinned = {}
     for code, dimension in metadata.dimensions.items():
         if code not in VARIABLES and (total := dimension.total_code()) is not None:
@@ -129,6 +140,7 @@ def parse_data(body: bytes, plan: TablePlan, year: str) -> pd.DataFrame:
             "sex": frame["Kon"].map(plan.sexes),
             "population": frame["value"].round().astype("int64"),
             "source": "",
+            "provenance": dataset.provenance,
             "is_sample": dataset.is_sample,
         },
         columns=COLUMNS,

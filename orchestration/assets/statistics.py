@@ -1,6 +1,7 @@
-"""Public statistics → raw.population, raw.full_year_equivalents, raw.he_population_share and
-raw.unemployment (fetching and parsing live in ``ingestion.sources``; ``FINSAM_SOURCES``
-chooses the embedded snapshot or the live sources).
+"""Public statistics → raw.population, raw.full_year_equivalents, raw.he_population_share,
+raw.source_comparison and raw.unemployment (fetching and parsing live in
+``ingestion.sources``; ``FINSAM_SOURCES`` chooses the embedded snapshot or the live sources,
+``FINSAM_HE_SOURCE`` whether SCB or Kolada feeds the HE tables).
 
 Not partitioned: each source is fetched as a whole series in a few calls (per year for
 SCB, one file for Arbetsförmedlingen, which republishes its whole series monthly), and the
@@ -12,7 +13,9 @@ table already in the build file (a night without news) are neither validated aga
 rewritten (``ingestion.warehouse.write_table``).
 
 Each asset also runs the source's drift report (``ingestion.sources.drift``: metadata or
-file list only) and records it as Dagster metadata, on success and on failure.
+file list only) and records it as Dagster metadata, on success and on failure. The check
+``source_comparison_agrees`` warns (it never blocks) naming each municipality and year where
+SCB and Kolada disagree.
 
 The work is in ``ingestion.statistics``; each source is one multi-asset here.
 
@@ -23,7 +26,15 @@ multi-asset at definition time and rejects them as strings.
 from collections.abc import Iterator
 
 import pandas as pd
-from dagster import Failure, MaterializeResult, multi_asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    asset_check,
+    multi_asset,
+)
 
 from ingestion import statistics
 from ingestion.sources import drift
@@ -71,3 +82,16 @@ population, full_year_equivalents, unemployment = (
     _statistic_asset(statistics.STATISTICS[key])
     for key in ("population", "full_year_equivalents", "unemployment")
 )
+
+
+@asset_check(asset="source_comparison", blocking=False,
+             description="SCB against Kolada per municipality and year: warns naming each "
+                         "one whose figures differ by more than FINSAM_SOURCE_DISAGREEMENT_PCT.")
+def source_comparison_agrees(warehouse: WarehouseResource) -> AssetCheckResult:
+    with warehouse.connect(read_only=True) as con:
+        frame = con.execute("select * from raw.source_comparison").df()
+    verdict = statistics.comparison_verdict(frame)
+    return AssetCheckResult(passed=verdict.passed, severity=AssetCheckSeverity.WARN,
+                            description=verdict.description,
+                            metadata={"compared": len(frame),
+                                      "disagreements": MetadataValue.json(verdict.rows)})

@@ -56,6 +56,8 @@ municipality_inputs as (
         measure.measure_value,
         full_year_equivalents.full_year_equivalents,
         he_population.he_population,
+        population.provenance as population_provenance,
+        measure.provenance as measure_provenance,
         placement.is_sample
         or coalesce(population.is_sample, false)
         or coalesce(measure.is_sample, false)
@@ -95,6 +97,8 @@ final as (
         sum(measure_value) as measure_value,
         sum(full_year_equivalents) as full_year_equivalents,
         sum(he_population) as he_population,
+        {{ least_real('population_provenance') }} as population_provenance,
+        {{ least_real('measure_provenance') }} as measure_provenance,
         bool_or(is_sample) as is_sample
 
     from municipality_inputs

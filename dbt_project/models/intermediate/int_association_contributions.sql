@@ -54,6 +54,7 @@ final as (
         ) as contribution_total_sek,
         string_agg(distinct document_id, ',' order by document_id) as contribution_document_id,
         bool_or(is_flagged) as is_flagged,
+        {{ report_provenance('bool_or(is_sample)') }} as contribution_provenance,
         bool_or(is_sample) as is_sample
 
     from preferred_basis

@@ -34,6 +34,8 @@ final as (
         any_value(he_population.age_band) as he_age_band,
         sum(he_population.he_population) as he_population,
         count(*) as n_municipalities,
+        {{ least_real('full_year_equivalents.provenance') }} as he_provenance,
+        {{ least_real('he_population.provenance') }} as he_population_provenance,
         bool_or(full_year_equivalents.is_sample or members.is_sample
                 or coalesce(he_population.is_sample, false)) as is_sample
 

@@ -73,7 +73,13 @@ years as (
             as denominator_full_year_equivalents,
         sum(inputs.population_in_age_band) as country_population,
         sum(inputs.population_in_age_band) filter (where inputs.placement = 'member')
-            as placed_population
+            as placed_population,
+        -- every ideal of the year depends on the statistics of the whole denominator
+        {{ provenance_of_rank(
+            'greatest(max(' ~ provenance_rank('inputs.population_provenance')
+            ~ ") filter (where inputs.placement <> 'outside'), max("
+            ~ provenance_rank('inputs.measure_provenance')
+            ~ ") filter (where inputs.placement <> 'outside'))") }} as ideal_provenance
 
     from inputs
     group by inputs.year
@@ -155,6 +161,8 @@ units as (
         coalesce(inputs.measure_value, 0) as measure_value,
         coalesce(inputs.full_year_equivalents, 0) as full_year_equivalents,
         coalesce(inputs.he_population, 0) as he_population,
+        inputs.population_provenance,
+        inputs.measure_provenance,
         coalesce(inputs.is_sample, false) as is_sample,
         with_base_count.n_base_amounts - with_base_count.n_associations_with_members
             as base_amounts
@@ -203,6 +211,9 @@ shares as (
         with_base_count.placed_population / with_base_count.country_population
             as registry_population_coverage,
         with_base_count.parameter_status,
+        units.population_provenance,
+        units.measure_provenance,
+        with_base_count.ideal_provenance,
         units.is_sample
 
     from units

@@ -26,6 +26,7 @@ full_year_equivalents_measure as (
             where benefit_type in ('{{ excluded | join("', '") }}')
         ), 0)
         {%- endif %} as measure_value,
+        {{ least_real('provenance') }} as provenance,
         bool_or(is_sample) as is_sample
 
     from full_year_equivalents
@@ -40,6 +41,7 @@ final as (
         year,
         '{{ allocation_measure() }}' as allocation_measure,
         measure_value,
+        provenance,
         is_sample
 
     -- the CTE named after var('allocation_measure')

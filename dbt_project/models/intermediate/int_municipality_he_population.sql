@@ -21,6 +21,7 @@ final as (
         year,
         age_band,
         population as he_population,
+        provenance,
         is_sample
 
     from he_population

@@ -28,6 +28,7 @@ final as (
         population.year,
         age_bands.population_age_min || '-' || age_bands.population_age_max as age_band,
         sum(population.population) as population_in_age_band,
+        {{ least_real('population.provenance') }} as provenance,
         bool_or(population.is_sample) as is_sample
 
     from population

@@ -39,6 +39,7 @@ final as (
             where metric = {{ report_metric('ideal_allocation_amount') }}
         ) as reported_ideal_allocation_sek,
         string_agg(distinct document_id, ',' order by document_id) as reported_ideal_document_id,
+        {{ report_provenance('bool_or(is_sample)') }} as reported_ideal_provenance,
         bool_or(is_sample) as is_sample
 
     from with_basis_rank

@@ -60,6 +60,7 @@ joined as (
         contributions.contribution_total_sek,
         contributions.contribution_document_id,
         contributions.is_flagged as contribution_is_flagged,
+        contributions.contribution_provenance,
 
         ---------- ideal (state model)
         ideal.ideal_state_allocation_sek,
@@ -82,11 +83,15 @@ joined as (
         ideal.registry_population_coverage,
         ideal.parameter_status,
         ideal.has_complete_inputs,
+        ideal.population_provenance,
+        ideal.measure_provenance,
+        ideal.ideal_provenance,
 
         ---------- what the report says
         reported_ideal.reported_ideal_share_pct,
         reported_ideal.reported_ideal_allocation_sek,
         reported_ideal.reported_ideal_document_id,
+        reported_ideal.reported_ideal_provenance,
 
         coalesce(ideal.is_sample, false)
         or coalesce(contributions.is_sample, false)
@@ -164,6 +169,13 @@ final as (
         contribution_is_flagged::boolean as contribution_is_flagged,
         contribution_document_id::varchar as contribution_document_id,
         reported_ideal_document_id::varchar as reported_ideal_document_id,
+        -- how each group of figures came about: a real contribution read from a report
+        -- stays visible beside statistics that are derived or sample
+        contribution_provenance::varchar as contribution_provenance,
+        reported_ideal_provenance::varchar as reported_ideal_provenance,
+        population_provenance::varchar as population_provenance,
+        measure_provenance::varchar as measure_provenance,
+        ideal_provenance::varchar as ideal_provenance,
         is_sample::boolean as is_sample
 
     from joined

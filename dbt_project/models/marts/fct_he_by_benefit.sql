@@ -27,6 +27,8 @@ final as (
         -- SCB's own HE rate: HE per 100 inhabitants of its HE age band
         (100 * he.full_year_equivalents / nullif(he.he_population, 0))::double as he_rate_pct,
         he.n_municipalities,
+        he.he_provenance,
+        he.he_population_provenance,
         he.is_sample
 
     from he

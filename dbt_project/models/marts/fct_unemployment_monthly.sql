@@ -38,6 +38,7 @@ aggregated as (
         count(*) as n_municipalities,
         -- masked ("<5") municipalities are left out of persons, so it is a lower bound
         count(*) filter (where unemployment.persons is null) as n_municipalities_masked,
+        {{ least_real('unemployment.provenance') }} as provenance,
         bool_or(unemployment.is_sample or members.is_sample) as is_sample
 
     from unemployment
@@ -69,6 +70,7 @@ final as (
             as share_pct,
         aggregated.n_municipalities,
         aggregated.n_municipalities_masked,
+        aggregated.provenance,
         aggregated.is_sample
 
     from aggregated

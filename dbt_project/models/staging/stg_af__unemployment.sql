@@ -26,6 +26,7 @@ renamed as (
         share_pct::double as share_pct,
 
         ---------- lineage
+        provenance::varchar as provenance,
         {{ lineage_columns() }}
 
     from source

@@ -22,6 +22,7 @@ renamed as (
         full_year_equivalents::decimal(18, 4) as full_year_equivalents,
 
         ---------- lineage
+        provenance::varchar as provenance,
         {{ lineage_columns() }}
 
     from source

@@ -21,6 +21,7 @@ renamed as (
         population::bigint as population,
 
         ---------- lineage
+        provenance::varchar as provenance,
         {{ lineage_columns() }}
 
     from source
