@@ -147,6 +147,6 @@ def word(family: str, code: str) -> str:
     """The Swedish word for ``code``; a value the family does not list is shown as it is."""
     if family == "parameter_statuses":
         statuses = FAMILIES["parameter_status"].words
-        return ", ".join(f"{PARAMETER_NAMES[name]} {statuses.get(status, status)}"
+        return ", ".join(f"{PARAMETER_NAMES[name]}: {statuses.get(status, status)}"
                          for name, status in parameter_statuses(code).items())
     return FAMILIES[family].words.get(code, code)

@@ -9,6 +9,7 @@ columns, their headers and definitions come from each mart's contract in the dbt
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -405,4 +406,6 @@ def find_association(warehouse: Path, text: str) -> tuple[str, str]:
 
 
 def _plain(text: str) -> str:
-    return " ".join(text.casefold().split())
+    """Case, spacing and diacritics aside: "Göteborg" is the id "goteborg"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from outputs.codes import FAMILIES
-
 # Each parameter of a year, its status column and its Swedish name.
 YEAR_PARAMETERS: tuple[tuple[str, str], ...] = (
     ("state_pot_sek_status", "statens ram"),
@@ -27,26 +25,42 @@ YEAR_PARAMETERS: tuple[tuple[str, str], ...] = (
 LAG_STATUS = "data_year_lag_status"
 
 
+# Why a parameter is not confirmed, in words that fit any parameter's name.
+UNCERTAINTY = {
+    "unconfirmed": "källan anger inte året exakt",
+    "carried_forward": "ingen källa för året, senast kända värdet",
+    "scenario": "satt i ett scenario",
+    "missing": "saknas",
+}
+
+
 @dataclass(frozen=True)
 class YearStatus:
     year: int
-    uncertain: dict[str, str]  # Swedish parameter name -> status word, for the unconfirmed
+    uncertain: dict[str, str]  # Swedish parameter name -> why it is not confirmed
 
     @property
     def provisional(self) -> bool:
         return bool(self.uncertain)
 
     def describe(self) -> str:
-        """"statens ram (obekräftad), antalet förbund (framförd)"."""
-        return ", ".join(f"{name} ({status})" for name, status in self.uncertain.items())
+        """"statens ram och åldersgruppen (källan anger inte året exakt), antalet förbund
+        (ingen källa för året, senast kända värdet)"."""
+        by_reason: dict[str, list[str]] = {}
+        for name, reason in self.uncertain.items():
+            by_reason.setdefault(reason, []).append(name)
+        return ", ".join(f"{_listed(names)} ({reason})" for reason, names in by_reason.items())
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
 
 
 def year_statuses(parameters: pd.DataFrame) -> dict[int, YearStatus]:
-    words = FAMILIES["parameter_status"].words
     statuses = {}
     for row in parameters.itertuples(index=False):
         uncertain = {
-            name: words.get(getattr(row, column), getattr(row, column))
+            name: UNCERTAINTY.get(getattr(row, column), getattr(row, column))
             for column, name in YEAR_PARAMETERS
             if getattr(row, column) != "confirmed"
         }

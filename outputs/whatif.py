@@ -28,8 +28,9 @@ import pandas as pd
 from outputs.marts import PARAMETERS, Snapshot, is_missing
 from outputs.parameters import year_statuses
 
-# The ages the page carries for each unit: the age band controls choose within them (the
-# model's bands have been 16-64 and 16-65; SCB's HE band is 20-64).
+# The ages the page carries for each unit, at least: the age band controls choose within them
+# (the model's bands have been 16-64 and 16-65; SCB's HE band is 20-64). A year whose band
+# reaches beyond widens them.
 AGE_LOW, AGE_HIGH = 15, 70
 
 
@@ -43,6 +44,8 @@ def whatif_data(snapshot: Snapshot, default_year: int | None) -> dict[str, objec
     published ideal and contributions."""
     parameters = snapshot.frame(PARAMETERS).set_index("year")
     statuses = year_statuses(snapshot.frame(PARAMETERS).reset_index(drop=True))
+    low = min([AGE_LOW, *parameters["population_age_min"].dropna().astype(int)])
+    high = max([AGE_HIGH, *parameters["population_age_max"].dropna().astype(int)])
     allocation = snapshot.allocation
     allocation = allocation[allocation["ideal_allocation_sek"].notna()]
     population = snapshot.population_by_age
@@ -51,15 +54,15 @@ def whatif_data(snapshot: Snapshot, default_year: int | None) -> dict[str, objec
         if year not in parameters.index:
             raise WhatIfInputsError(f"no allocation parameters for {year}")
         p = parameters.loc[year]
-        ages = population[(population["year"] == year)
-                          & population["age"].between(AGE_LOW, AGE_HIGH)]
+        ages = population[(population["year"] == year) & population["age"].between(low, high)]
         by_unit = {unit: frame.set_index("age")["population"]
                    for unit, frame in ages.groupby("association_id")}
         rows = []
         for unit in units.sort_values("association_name").itertuples(index=False):
             counts = by_unit.get(unit.association_id, pd.Series(dtype="int64"))
-            vector = [int(counts.get(age, 0)) for age in range(AGE_LOW, AGE_HIGH + 1)]
-            _check_band(unit, vector, int(p["population_age_min"]), int(p["population_age_max"]))
+            vector = [int(counts.get(age, 0)) for age in range(low, high + 1)]
+            _check_band(unit, vector, low, int(p["population_age_min"]),
+                        int(p["population_age_max"]))
             rows.append({
                 "id": unit.association_id,
                 "name": unit.association_name,
@@ -90,15 +93,14 @@ def whatif_data(snapshot: Snapshot, default_year: int | None) -> dict[str, objec
             "units": rows,
         }
     chosen = str(default_year) if str(default_year) in years else next(reversed(years), None)
-    return {"ageLow": AGE_LOW, "ageHigh": AGE_HIGH, "defaultYear": chosen,
+    return {"ageLow": low, "ageHigh": high, "defaultYear": chosen,
             "focus": snapshot.filters.association_id, "years": years}
 
 
-def _check_band(unit: object, vector: list[int], age_min: int, age_max: int) -> None:
+def _check_band(unit: object, vector: list[int], low: int, age_min: int, age_max: int
+                ) -> None:
     """The ages of the year's band add up to the population the ideal was computed with."""
-    if not (AGE_LOW <= age_min <= age_max <= AGE_HIGH):
-        raise WhatIfInputsError(f"age band {age_min}-{age_max} outside {AGE_LOW}-{AGE_HIGH}")
-    in_band = sum(vector[age_min - AGE_LOW: age_max - AGE_LOW + 1])
+    in_band = sum(vector[age_min - low: age_max - low + 1])
     expected = unit.population_in_age_band  # type: ignore[attr-defined]
     if is_missing(expected) or in_band != int(expected):
         raise WhatIfInputsError(

@@ -83,3 +83,18 @@ def test_sql_is_read_only_and_says_why_a_statement_failed(
     code, out, _ = run_sql(data_dir, monkeypatch, "--csv", "select count(*) as n from "
                            "marts.fct_exits")
     assert out.splitlines() == ["n", "1"]
+
+
+def test_scenario_checks_the_build_used_its_parameters(tmp_path: Path) -> None:
+    import duckdb
+
+    from outputs.scenario import ScenarioError, _check_parameters
+
+    out = tmp_path / "scenario.duckdb"
+    with duckdb.connect(str(out)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.dim_allocation_parameters as select 2024 as year, "
+                    "0.75::double as measure_weight, 0.25::double as population_weight")
+    _check_parameters(out, {"measure_weight": 0.75, "budget_multiplier": 3})
+    with pytest.raises(ScenarioError, match="measure_weight is \\[0.75\\], not 0.5"):
+        _check_parameters(out, {"measure_weight": 0.5})

@@ -291,7 +291,7 @@ def test_codes_are_swedish_words(workbook) -> None:
                 if (r["Förbunds-id"], r["År"]) == ("alfa", 2024))
     assert alfa["Andelarnas nämnare"] == "riket utom kommuner utanför alla förbund"
     assert alfa["Bidragens grund"] == "utfall"
-    assert alfa["Parametrarnas status"].startswith("ram obekräftad, grundbelopp bekräftad")
+    assert alfa["Parametrarnas status"].startswith("ram: obekräftad, grundbelopp: bekräftad")
     parameters = {r["År"]: r for r in data_rows(workbook["Modellens parametrar"])}
     assert parameters[2024]["Status antal förbund"] == "framförd"
     finances = {r["Post"]: r for r in data_rows(workbook["Ekonomi"])}
@@ -444,7 +444,8 @@ def test_report_headline_and_the_rest_of_the_country(exported: Path) -> None:
     rest = page[page.index('<p id="rest-of-country">'):]
     assert "84,7\u00a0mnkr" in rest[:rest.index("</p>")]
     provisional = page[page.index('id="provisional"'):]
-    assert "statens ram (obekräftad), antalet förbund (framförd)" in provisional
+    assert ("statens ram (källan anger inte året exakt), antalet förbund (ingen källa för "
+            "året, senast kända värdet)") in provisional
     assert "country_less_outside" not in page.replace('"scope":"country_less_outside"', "")
     assert "Registret är ofullständigt detta år" in page
 
@@ -455,6 +456,17 @@ def test_missing_contract_column_is_an_error(tmp_path: Path) -> None:
         con.execute("alter table marts.fct_funding_vs_ideal drop column funding_ratio")
     with pytest.raises(ValueError, match=r"fct_funding_vs_ideal lacks columns \['funding_ratio'\]"):
         marts.load_snapshot(warehouse)
+
+
+def test_whatif_refuses_inputs_that_disagree_with_the_ideal(tmp_path: Path) -> None:
+    from outputs.whatif import WhatIfInputsError
+
+    warehouse = write_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(warehouse)) as con:  # gamma's 65-year-olds lost
+        con.execute("delete from marts.fct_allocation_population_by_age "
+                    "where association_id = 'gamma' and age = 65")
+    with pytest.raises(WhatIfInputsError, match="gamma 2024: population by age sums to 5000"):
+        export_all(warehouse, tmp_path / "exports")
 
 
 def test_cli_by_association_name_and_suggestions(tmp_path: Path, data_dir: Path,
