@@ -1,5 +1,6 @@
-"""The three standard charts, drawn with matplotlib's object API on the Agg canvas (no pyplot,
-so nothing depends on a display or on global figure state).
+"""The standard charts, each drawn only when it has enough points, with matplotlib's object
+API on the Agg canvas (no pyplot, so nothing depends on a display or on global figure
+state).
 
 Each chart carries its own caption (source, refresh time, sample-data warning) inside the
 image, so a PNG pasted into a document still says where it came from.
