@@ -5,6 +5,7 @@
     finsam extract FILE...    print the figures read from report documents
     finsam export [...]       write the workbook, CSV/Parquet, charts and report
     finsam scenario --vars Y  the marts rebuilt with other model parameters, in a copy
+    finsam sql [QUERY]        SQL on the published warehouse, read-only
     finsam summary            rows per mart of the published warehouse
     finsam sources check      drift report of the statistics sources (metadata only)
     finsam docs               the dbt documentation catalogue, from a copy of the warehouse
@@ -175,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         from outputs.scenario import scenario_command
 
         return scenario_command(rest)
+    if command == "sql":
+        from outputs.sql_command import sql_command
+
+        return sql_command(rest)
     print(__doc__)
     return 0 if command in {"-h", "--help", "help"} else 2
 

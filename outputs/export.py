@@ -2,12 +2,13 @@
 
 Layout of the folder (``data/exports/`` after a refresh)::
 
-    finsam.xlsx                 workbook: Läs mig + one sheet per mart
-    csv/<mart>.csv              every mart as CSV
-    parquet/<mart>.parquet      every mart as Parquet
-    charts/<chart>.png          the three charts
-    charts.html                 the three charts on one self-contained page
-    report.html                 one-page report: charts and the key table
+    finsam.xlsx                 workbook: Läs mig + one sheet per exported mart
+    csv/<mart>.csv              every exported mart as CSV
+    parquet/<mart>.parquet      every exported mart as Parquet
+    charts/<chart>.png          the charts that have enough points to mean something
+    charts.html                 those charts on one self-contained page
+    report.html                 one page: the year's funding against the ideal allocation,
+                                the charts and a live what-if of the allocation model
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def export_report(snapshot: Snapshot, out_dir: Path, charts: list[Chart] | None 
     return write_report(snapshot, charts or build_charts(snapshot), out_dir / REPORT)
 
 
-def export_all(warehouse: Path, out_dir: Path, filters: Filters = NO_FILTERS) -> list[Path]:
-    snapshot = load_snapshot(warehouse, filters)
+def export_all(warehouse: Path, out_dir: Path, filters: Filters = NO_FILTERS,
+               snapshot: Snapshot | None = None) -> list[Path]:
+    snapshot = snapshot or load_snapshot(warehouse, filters)
     charts = build_charts(snapshot)
     pngs, charts_page = export_charts(snapshot, out_dir, charts)
     return [

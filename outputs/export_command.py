@@ -8,7 +8,15 @@ from pathlib import Path
 
 from ingestion import config
 from outputs.export import export_all
-from outputs.marts import FUNDING, Filters, open_warehouse
+from outputs.marts import (
+    FUNDING,
+    MARTS,
+    Filters,
+    UnknownAssociation,
+    find_association,
+    load_snapshot,
+    open_warehouse,
+)
 
 
 def export_command(argv: list[str]) -> int:
@@ -17,8 +25,9 @@ def export_command(argv: list[str]) -> int:
         description="Write the workbook, CSV, Parquet, charts and HTML report from the "
         "published warehouse.",
     )
-    parser.add_argument("--association", metavar="ID",
-                        help="only this association (id as in data/reference/associations.csv)")
+    parser.add_argument("--association", metavar="ID_OR_NAME",
+                        help="only this association: its id (data/reference/associations.csv)"
+                        " or its name")
     parser.add_argument("--year", type=int, metavar="YYYY", help="only this year")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="folder to write to (default: data/exports)")
@@ -26,28 +35,44 @@ def export_command(argv: list[str]) -> int:
 
     warehouse = config.published_warehouse_path()
     out_dir = args.out or config.exports_dir()
-    filters = Filters(association_id=args.association, year=args.year)
     if not warehouse.exists():
         print(f"finsam export: no warehouse at {warehouse}; run a refresh first",
               file=sys.stderr)
         return 1
-    if filters.association_id and not _association_exists(warehouse, filters.association_id):
-        print(f"finsam export: unknown association id {filters.association_id!r} "
-              "(see marts.dim_association)", file=sys.stderr)
-        return 2
-    for path in export_all(warehouse, out_dir, filters):
+    filters = Filters(year=args.year)
+    if args.association:
+        try:
+            association_id, name = find_association(warehouse, args.association)
+        except UnknownAssociation as error:
+            print(f"finsam export: {error}", file=sys.stderr)
+            return 2
+        filters = Filters(association_id, args.year, name)
+    snapshot = load_snapshot(warehouse, filters)
+    # the model's parameters are no data of an association or a year's reports
+    if not any(len(snapshot.frame(mart)) for mart in MARTS if mart.has_association):
+        print(f"finsam export: nothing matches {_described(filters)} ({_years(warehouse)}); "
+              "no file written", file=sys.stderr)
+        return 3
+    for path in export_all(warehouse, out_dir, filters, snapshot):
         print(path)
     return 0
 
 
-def _association_exists(warehouse: Path, association_id: str) -> bool:
+def _described(filters: Filters) -> str:
+    parts = []
+    if filters.association_id:
+        parts.append(f"association {filters.association_id} ({filters.association_name})")
+    if filters.year is not None:
+        parts.append(f"year {filters.year}")
+    return " and ".join(parts) or "the whole warehouse"
+
+
+def _years(warehouse: Path) -> str:
     with open_warehouse(warehouse) as con:
-        found = con.execute(
-            "select 1 from marts.dim_association where association_id = ? union all "
-            f"select 1 from marts.{FUNDING.table} where association_id = ? limit 1",
-            [association_id, association_id],
-        ).fetchone()
-    return found is not None
+        first, last = con.execute(
+            f"select min(year), max(year) from marts.{FUNDING.table}").fetchone()
+    return f"the warehouse's budget years are {first}-{last}" if first else \
+        "the warehouse holds no funding rows"
 
 
 if __name__ == "__main__":

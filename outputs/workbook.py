@@ -2,6 +2,10 @@
 
 Each data sheet has one header row in Swedish (so filters, pivot tables and Power Query see
 a plain table); the English header and the definition of every column are on "Läs mig".
+Every share is an Excel percentage (a fraction shown as "58,0 %"), codes are shown as Swedish
+words and documents by their file names; "Läs mig" lists the codes beside their words. The
+CSV and Parquet files keep the warehouse's values (codes, document ids, percentages as
+stored).
 
 Written with XlsxWriter: a number format is set once per column (cells without a format of
 their own take their column's) and values are converted a column at a time. At national
@@ -24,7 +28,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ingestion.files import atomic_path
-from outputs.marts import CODES, MARTS, SOURCES, Column, Kind, Mart, Snapshot
+from outputs.codes import FAMILIES, PARAMETER_STATUS_MEANINGS
+from outputs.marts import MARTS, SOURCES, Column, Kind, Mart, Snapshot, sample_count
 
 README_SHEET = "Läs mig"
 EXCEL_MAX_ROWS = 1_048_576
@@ -34,7 +39,8 @@ NUMBER_FORMATS: dict[Kind, str] = {
     "sek": "#,##0",
     "count": "#,##0",
     "ratio": "0.0%",
-    "pct": "0.0",
+    "pct": "0.0%",  # written as a fraction: one percent convention in the workbook
+    "points": "0.0",
     "decimal": "#,##0.0",
 }
 # Day 0 of Excel's date numbers (1900 date system, with its leap-year quirk).
@@ -46,10 +52,12 @@ def write_workbook(snapshot: Snapshot, path: Path) -> Path:
         # An infinite ratio (never expected) shows as #DIV/0! rather than failing the export.
         workbook = Workbook(str(partial), {"constant_memory": False, "nan_inf_to_errors": True})
         formats = _Formats(workbook)
-        _write_readme(workbook.add_worksheet(README_SHEET), snapshot, formats)
+        readme = workbook.add_worksheet(README_SHEET)
+        sheets = {mart.table: _workbook_rows(mart, snapshot) for mart in MARTS}
         for mart in MARTS:
-            _write_mart(workbook.add_worksheet(mart.sheet), mart, _workbook_rows(mart, snapshot),
+            _write_mart(workbook.add_worksheet(mart.sheet), mart, sheets[mart.table], snapshot,
                         formats)
+        _write_readme(readme, snapshot, sheets, formats)
         workbook.close()
     return path
 
@@ -93,7 +101,8 @@ def _workbook_rows(mart: Mart, snapshot: Snapshot) -> pd.DataFrame:
     return frame[months >= first]
 
 
-def _write_mart(sheet: Worksheet, mart: Mart, frame: pd.DataFrame, formats: _Formats) -> None:
+def _write_mart(sheet: Worksheet, mart: Mart, frame: pd.DataFrame, snapshot: Snapshot,
+                formats: _Formats) -> None:
     if len(frame) + 1 > EXCEL_MAX_ROWS:
         raise ValueError(
             f"{mart.table} has {len(frame)} rows, more than an Excel sheet holds; "
@@ -106,7 +115,7 @@ def _write_mart(sheet: Worksheet, mart: Mart, frame: pd.DataFrame, formats: _For
         sheet.set_column(index, index, min(width, 45), formats.column(column.kind))
     sheet.write_row(0, 0, [column.sv for column in mart.columns], formats.header)
 
-    values = [_excel_values(frame[column.name], column.kind) for column in mart.columns]
+    values = [_excel_values(frame[column.name], column, snapshot) for column in mart.columns]
     writers = [_writer(sheet, column) for column in mart.columns]
     cells = list(zip(range(len(writers)), writers, strict=True))
     for row, row_values in enumerate(zip(*values, strict=True), start=1):
@@ -115,16 +124,24 @@ def _write_mart(sheet: Worksheet, mart: Mart, frame: pd.DataFrame, formats: _For
                 write(row, col, value)
 
 
-def _excel_values(series: pd.Series, kind: Kind) -> list[object]:
+def _excel_values(series: pd.Series, column: Column, snapshot: Snapshot) -> list[object]:
     """The column as Python values of the cell type Excel stores (numbers, dates as day
-    numbers, booleans, text), None where the value is missing: converted a column at a time."""
+    numbers, booleans, text: codes as words, documents by name), None where the value is
+    missing: converted a column at a time."""
+    kind = column.kind
     if kind == "date":
         days = (pd.to_datetime(series) - EXCEL_EPOCH).dt.days
         numbers: pd.Series = days.astype("float64")
-    elif kind in NUMBER_FORMATS:  # year, count, sek, ratio, pct, decimal
+    elif kind in NUMBER_FORMATS:  # year, count, sek, ratio, pct, points, decimal
         numbers = pd.to_numeric(series, errors="raise").astype("float64")
+        if kind == "pct":
+            numbers = numbers / 100
     elif kind == "bool":
         return [None if pd.isna(v) else bool(v) for v in series.astype("object")]
+    elif kind == "document" or column.codes:
+        # few distinct values: each is translated once
+        shown = {v: snapshot.display(column, v) for v in series.dropna().unique()}
+        return [None if pd.isna(v) else shown[v] for v in series.astype("object")]
     else:
         return [None if pd.isna(v) else str(v) for v in series.astype("object")]
     return numbers.astype("object").where(numbers.notna(), None).tolist()
@@ -138,7 +155,8 @@ def _writer(sheet: Worksheet, column: Column) -> Callable[[int, int, object], ob
     return sheet.write_string
 
 
-def _write_readme(sheet: Worksheet, snapshot: Snapshot, formats: _Formats) -> None:
+def _write_readme(sheet: Worksheet, snapshot: Snapshot, sheets: dict[str, pd.DataFrame],
+                  formats: _Formats) -> None:
     for index, width in enumerate((34, 40, 40, 36, 80)):
         sheet.set_column(index, index, width)
     rows = _Rows(sheet)
@@ -153,18 +171,28 @@ def _write_readme(sheet: Worksheet, snapshot: Snapshot, formats: _Formats) -> No
     sheet.write_datetime(row, 1, refreshed, formats.refreshed)
     rows.add(["Urval / Filter", snapshot.filters.describe()])
     rows.add(["Skapad av / Produced by", "finsam export (data/exports/finsam.xlsx)"])
+    rows.add(["Procent / Percent", "Alla andelar är procent (Excel-procent: 0,58 visas som "
+              "58,0 %). Procentenheter är skillnader mellan två procentsatser."])
+    rows.add(["Koder / Codes", "Flikarna visar koder som svenska ord och dokument med "
+              "filnamn; CSV- och Parquet-filerna har koderna och dokumentens id (listan "
+              "under Koder)."])
 
-    title("Exempeldata / Sample data")
-    rows.add(["Flik / Sheet", "Exempeldata / Sample data"])
-    for count in snapshot.sample_counts():
+    title("Rader och exempeldata / Rows and sample data")
+    rows.add(["Flik / Sheet", "Rader och exempeldata / Rows and sample data"])
+    for mart in MARTS:
+        count = sample_count(mart, sheets[mart.table])
         if count.sample_rows is None:
-            note = "Tabellen har ingen markering av exempeldata."
+            note = f"{count.total_rows} rader; tabellen har ingen markering av exempeldata."
         elif count.sample_rows:
-            note = (f"{count.sample_rows} av {count.total_rows} rader är exempeldata "
+            note = (f"{count.total_rows} rader, varav {count.sample_rows} exempeldata "
                     "(kolumnen Exempeldata = SANT), inte publicerade värden.")
         else:
-            note = f"Inga exempeldata ({count.total_rows} rader)."
-        rows.add([count.mart.sheet, note])
+            note = f"{count.total_rows} rader, inga exempeldata."
+        whole = len(snapshot.frame(mart))
+        if whole != count.total_rows:
+            note += (f" Hela urvalet har {whole} rader: csv/{mart.table}.csv och "
+                     f"parquet/{mart.table}.parquet.")
+        rows.add([mart.sheet, note])
 
     title("Flikar / Sheets")
     rows.add(["Flik / Sheet", "Innehåll", "Contents", "Tabell / Table"])
@@ -184,8 +212,13 @@ def _write_readme(sheet: Worksheet, snapshot: Snapshot, formats: _Formats) -> No
             rows.add([mart.sheet, column.sv, column.en, column.name, column.definition])
 
     title("Koder / Codes")
-    for code, meaning in CODES.items():
-        rows.add([code, meaning])
+    rows.add(["Kodlista / Code list", "Kod i databasen / Code", "Visas som / Shown as",
+              "Betydelse / Meaning"])
+    for family in FAMILIES.values():
+        for code, shown in family.words.items():
+            meaning = (PARAMETER_STATUS_MEANINGS.get(code, "")
+                       if family is FAMILIES["parameter_status"] else "")
+            rows.add([family.title, code, shown, meaning])
 
     title("Källor / Sources")
     for source in SOURCES:

@@ -115,15 +115,18 @@ def exports_charts() -> MaterializeResult:
 
 @asset(deps=[PUBLISHED_WAREHOUSE], group_name="exports", code_version=CODE_VERSION)
 def exports_report() -> MaterializeResult:
-    """data/exports/report.html: the charts and the key table on one page."""
+    """data/exports/report.html: the year's funding against the ideal allocation, the charts
+    and the live what-if on one page."""
     from outputs.export import export_report
     from outputs.report import markdown_preview
 
     snapshot, charts = _charts()
     path = export_report(snapshot, config.exports_dir(), charts)
+    # a chart is drawn only when it has enough points: there may be none
+    chart = {"chart": MetadataValue.md(_inline_png(charts[0]))} if charts else {}
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(path)),
-        "chart": MetadataValue.md(_inline_png(charts[0])),
+        **chart,
         "preview": MetadataValue.md(markdown_preview(FUNDING, snapshot.frame(FUNDING))),
     })
 
