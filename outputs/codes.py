@@ -95,6 +95,12 @@ FAMILIES: dict[str, CodeFamily] = {
                                       "override": "rättad för hand"}),
     "document_status": CodeFamily("Dokumentstatus", {"loaded": "inläst",
                                                      "failed": "kunde inte läsas"}),
+    "document_reading": CodeFamily("Läsning", {
+        "text": "textfil",
+        "positions": "PDF, ordens positioner",
+        "text_layer": "PDF, textlagret",
+        "mixed": "PDF, bästa läsningen sida för sida",
+    }),
     "parameter_status": CodeFamily("Parameterstatus", {
         "confirmed": "bekräftad",
         "unconfirmed": "obekräftad",
