@@ -6,7 +6,6 @@ write what it returns.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -17,7 +16,7 @@ from ingestion import reference
 from ingestion.sources import af_unemployment, drift, scb_he, scb_population
 from ingestion.sources.fetch import Fetcher
 from ingestion.validation.rules import in_registry
-from ingestion.validation.validate import rules_version, validate_raw
+from ingestion.validation.validate import validate_raw
 
 
 @dataclass(frozen=True)
@@ -64,8 +63,8 @@ class Loaded:
     tables: dict[str, pd.DataFrame]  # raw table name → rows
     report: drift.SourceCheck
     series_end: object
-    # The registry's codes as read once by ``load``: the fetch, ``validator`` and
-    # ``validation_version`` all see the same registry.
+    # The registry's codes as read once by ``load``: the fetch and ``validator`` see the
+    # same registry.
     municipality_codes: list[str]
 
 
@@ -95,10 +94,3 @@ def validator(
     (``codes``: the registry's, ``Loaded.municipality_codes``)."""
     return lambda frame: validate_raw(table, frame, statistic.source, [in_registry(codes)])
 
-
-def validation_version(codes: Sequence[str]) -> str:
-    """The contracts and the registry (``codes``) the tables are checked against:
-    unchanged rows are validated again only when one of these changed."""
-    digest = hashlib.sha256(rules_version().encode())
-    digest.update(",".join(codes).encode())
-    return digest.hexdigest()

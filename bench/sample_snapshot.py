@@ -26,7 +26,7 @@ only in a pivot cache, plus a yearly-average decoy link.
 Every file says it is a sample in the data (JSON-stat ``extension.finsam_is_sample``, the
 workbook keyword ``finsam-sample``), and the parsers carry that into ``is_sample``.
 
-    python -m ingestion.sources.sample_snapshot [output folder]
+    python -m bench.sample_snapshot [output folder]
 """
 
 from __future__ import annotations
