@@ -47,23 +47,33 @@ class UnreadableWarehouse(RuntimeError):
     """The published warehouse does not open; a refresh does not start from nothing."""
 
 
+# Build folders whose lock this process holds: a refresh of two runs (orchestration/
+# refresh.py) holds it across both, and each run's resource takes it again.
+_held: set[Path] = set()
+
+
 @contextmanager
 def refresh_lock(build_dir: Path | None = None) -> Iterator[None]:
-    """Hold an exclusive lock on the build folder for one refresh.
+    """Hold an exclusive lock on the build folder for one refresh (re-entrant in a process).
 
     ``flock`` is released by the kernel when the process dies, so a killed refresh never
     leaves a stale lock behind.
     """
-    folder = build_dir or config.build_dir()
+    folder = (build_dir or config.build_dir()).resolve()
+    if folder in _held:
+        yield
+        return
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / ".lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             raise RefreshAlreadyRunning(f"another refresh holds {folder / '.lock'}") from exc
+        _held.add(folder)
         try:
             yield
         finally:
+            _held.discard(folder)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -89,14 +99,36 @@ def start_build(run_id: str, build_path: Path | None = None, published: Path | N
         leftover.unlink(missing_ok=True)
     if published.exists():
         shutil.copyfile(published, build_path)
-        problem = _open_problem(build_path)
-        if problem:
+        try:
+            check_published(build_path)
+        except UnreadableWarehouse:
             build_path.unlink()
-            raise UnreadableWarehouse(
-                f"{published} does not open as a DuckDB database ({problem}); move it aside "
-                "or restore it, then run `finsam refresh --all` to rebuild everything")
+            check_published(published)  # names the published file (the copy is the same)
+            raise
     marker.write_text(run_id)
     return build_path
+
+
+def check_published(published: Path | None = None) -> None:
+    """Before a refresh starts: raise PublishRefused when a writer holds the published file
+    (the refresh could not publish), UnreadableWarehouse when it does not open (the refresh
+    would copy it)."""
+    published = published or config.published_warehouse_path()
+    writer = writer_of(published)
+    if writer:
+        raise PublishRefused(_held_by(published, writer))
+    problem = _open_problem(published) if published.exists() else None
+    if problem:
+        raise UnreadableWarehouse(
+            f"{published} does not open as a DuckDB database ({problem}); move it aside "
+            "or restore it, then run `finsam refresh --all` to rebuild everything")
+
+
+def discard_build(build_path: Path | None = None) -> None:
+    """Delete a build file that will not be published (its run found nothing to publish)."""
+    build_path = build_path or config.build_warehouse_path()
+    for leftover in (build_path, wal_path(build_path), build_path.parent / RUN_MARKER):
+        leftover.unlink(missing_ok=True)
 
 
 def publish(build_path: Path | None = None, published: Path | None = None,
@@ -129,16 +161,19 @@ def _clear_beside(published: Path, log: Callable[[str], object]) -> None:
     holds aside (the new file cannot be opened with the old file's log beside it)."""
     writer = writer_of(published)
     if writer:
-        raise PublishRefused(
-            f"{published} is open for writing by {writer}; the new warehouse is not published "
-            "(the build is kept in data/build). Close that connection (analysts open the "
-            "warehouse read-only) and run `finsam refresh` again")
+        raise PublishRefused(_held_by(published, writer))
     wal = wal_path(published)
     if wal.exists():
         aside = wal.with_name(f"{wal.name}.stale-{datetime.now():%Y%m%dT%H%M%S}")
         os.replace(wal, aside)
         log(f"moved a stale write-ahead log of {published} (no writer holds it) aside to "
             f"{aside}: its changes were not part of the warehouse")
+
+
+def _held_by(published: Path, writer: str) -> str:
+    return (f"{published} is open for writing by {writer}: a refresh does not publish over "
+            "it. Close that connection (analysts open the warehouse read-only) and run "
+            "`finsam refresh` again")
 
 
 # struct flock as fcntl(F_GETLK) reads and writes it.

@@ -34,7 +34,7 @@ def refresh(args: list[str], nightly: bool = False) -> int:
     except config.SettingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from ingestion.warehouse import RefreshAlreadyRunning, UnreadableWarehouse
+    from ingestion.warehouse import PublishRefused, RefreshAlreadyRunning, UnreadableWarehouse
     from orchestration.refresh import failure_report, new_log_path, project_instance, summary
     from orchestration.refresh import refresh as run_refresh
 
@@ -43,7 +43,8 @@ def refresh(args: list[str], nightly: bool = False) -> int:
         with project_instance() as instance:
             outcome = run_refresh(instance, everything="--all" in args, log_path=log_path,
                                   verbose=bool({"--verbose", "-v"} & set(args)))
-    except (config.SettingError, RefreshAlreadyRunning, UnreadableWarehouse) as exc:
+    except (config.SettingError, RefreshAlreadyRunning, UnreadableWarehouse,
+            PublishRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not outcome.success:

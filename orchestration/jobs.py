@@ -66,6 +66,8 @@ class Decision:
 
     selection: list[AssetKey]
     reasons: list[str] = field(default_factory=list)
+    # The assets stale in themselves; the rest of the selection is downstream of them.
+    roots: list[AssetKey] = field(default_factory=list)
 
     @property
     def nothing_stale(self) -> bool:
@@ -102,10 +104,13 @@ class _Loading(LoadingContext):
         return self._loaders
 
 
-def stale_selection(instance: DagsterInstance, graph: BaseAssetGraph) -> Decision:
-    """Observe the inputs, then select every stale or missing asset, every table built but
-    not published, and everything downstream of them (see the module docstring)."""
-    observe_inputs(instance)
+def stale_selection(instance: DagsterInstance, graph: BaseAssetGraph,
+                    observe: bool = True) -> Decision:
+    """Observe the inputs (unless ``observe`` is False), then select every stale or missing
+    asset, every table built but not published, and everything downstream of them (see the
+    module docstring)."""
+    if observe:
+        observe_inputs(instance)
     materializable = graph.materializable_asset_keys
     if not config.published_warehouse_path().exists():
         return Decision(sorted(materializable), ["no published warehouse yet: everything"])
@@ -130,7 +135,7 @@ def stale_selection(instance: DagsterInstance, graph: BaseAssetGraph) -> Decisio
     for cause in resolver.get_stale_causes(PUBLISHED):
         if cause.dependency and cause.dependency.asset_key in materializable:
             chosen.setdefault(cause.dependency.asset_key,
-                              "its latest build was never published"
+                              "not in the published warehouse yet"
                               if cause.category == StaleCauseCategory.DATA
                               else f"published_warehouse {cause.reason}")
     if not chosen:
@@ -144,7 +149,8 @@ def stale_selection(instance: DagsterInstance, graph: BaseAssetGraph) -> Decisio
     for key, why in chosen.items():
         by_reason.setdefault(why, []).append(key.to_user_string())
     return Decision(sorted(selection), [f"{why}: {', '.join(keys)}"
-                                        for why, keys in sorted(by_reason.items())])
+                                        for why, keys in sorted(by_reason.items())],
+                    sorted(chosen))
 
 
 def _cause(cause: object) -> str:

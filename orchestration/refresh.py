@@ -12,6 +12,7 @@ import gc
 import logging
 import os
 import sys
+import uuid
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
@@ -22,9 +23,11 @@ from typing import TYPE_CHECKING, TextIO
 
 from dagster import AssetKey, DagsterInstance, logger
 
-from ingestion import config
+from ingestion import config, warehouse
 from ingestion.files import file_digest
 from orchestration.jobs import NOTHING_STALE, Decision, all_assets, stale_selection
+from orchestration.resources import BUILD_TAG
+from orchestration.versions import DBT_CODE, RAW_CODE
 
 if TYPE_CHECKING:
     from dagster import ExecuteInProcessResult
@@ -33,9 +36,6 @@ if TYPE_CHECKING:
 # Log files kept in data/logs/, newest first.
 KEPT_LOGS = 30
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s - %(message)s"
-# The asset groups of what a refresh reads, builds and writes (for the summary).
-RAW_GROUPS = ("reference", "reports", "statistics")
-DBT_GROUPS = ("staging", "intermediate", "marts", "reference_seeds")
 
 
 @logger(config_schema={"path": str, "echo": bool, "log_level": str},
@@ -65,18 +65,23 @@ def project_instance() -> DagsterInstance:
 
 @dataclass
 class Outcome:
-    """A refresh: what was decided, the run (None when nothing was stale), and the published
-    warehouse's digest before and after."""
+    """A refresh: what was decided, its runs (none when nothing was stale; two when the raw
+    tables ran first), and the published warehouse's digest before and after."""
 
     decision: Decision
-    result: ExecuteInProcessResult | None
+    results: list[ExecuteInProcessResult]
     digest_before: str | None
     digest_after: str | None
     log_path: Path | None = None
 
     @property
+    def result(self) -> ExecuteInProcessResult | None:
+        """The last run, None when nothing ran."""
+        return self.results[-1] if self.results else None
+
+    @property
     def success(self) -> bool:
-        return self.result is None or self.result.success
+        return all(result.success for result in self.results)
 
     @property
     def run_id(self) -> str | None:
@@ -86,19 +91,19 @@ class Outcome:
     def published_changed(self) -> bool:
         return self.digest_before != self.digest_after
 
-    # The result's events, empty when nothing ran (the tests read them either way).
+    # The runs' events together (the tests read them either way).
     @property
-    def all_events(self) -> Sequence[DagsterEvent]:
-        return self.result.all_events if self.result else []
+    def all_events(self) -> list[DagsterEvent]:
+        return [event for result in self.results for event in result.all_events]
 
     def get_asset_materialization_events(self) -> list[DagsterEvent]:
-        return self.result.get_asset_materialization_events() if self.result else []
+        return [e for r in self.results for e in r.get_asset_materialization_events()]
 
     def get_step_failure_events(self) -> list[DagsterEvent]:
-        return self.result.get_step_failure_events() if self.result else []
+        return [e for r in self.results for e in r.get_step_failure_events()]
 
     def get_asset_check_evaluations(self) -> list:
-        return self.result.get_asset_check_evaluations() if self.result else []
+        return [e for r in self.results for e in r.get_asset_check_evaluations()]
 
     def materialized(self) -> set[AssetKey]:
         return {event.asset_key for event in self.get_asset_materialization_events()}
@@ -109,10 +114,20 @@ def _digest() -> str | None:
     return file_digest(published) if published.exists() else None
 
 
+# Said when the raw tables read again hold what the published warehouse holds.
+SAME_ROWS = "the raw tables read again hold the same rows: nothing downstream rebuilt"
+
+
 def refresh(instance: DagsterInstance, everything: bool = False,
             selection: Sequence[AssetKey] | None = None, log_path: Path | None = None,
             verbose: bool = False) -> Outcome:
     """Run what is stale (or ``everything``, or exactly ``selection``) in this process.
+
+    What is stale runs in two runs sharing one build file when raw tables are among it: the
+    raw tables first, then what their new data versions (their content) make stale. So a
+    document saved again without a change, a registry edit that leaves the municipalities as
+    they were, or live sources that published nothing new rebuild nothing downstream (the
+    schedule under the Dagster daemon requests the whole stale part at once).
 
     ``log_path``: Dagster's log goes there (and to stderr when ``verbose``); without it,
     warnings and errors go to stderr (tests)."""
@@ -125,7 +140,14 @@ def refresh(instance: DagsterInstance, everything: bool = False,
         decision = all_assets(graph) if everything else stale_selection(instance, graph)
     before = _digest()
     if decision.nothing_stale:
-        return Outcome(decision, None, before, before, log_path)
+        return Outcome(decision, [], before, before, log_path)
+    warehouse.check_published()
+    # The raw assets stale in themselves (with the tables computed together with them);
+    # raw tables downstream of those (the statistics read the municipalities) wait for
+    # their new versions like the rest.
+    raw = sorted({key for root in decision.roots if graph.get(root).code_version == RAW_CODE
+                  for key in graph.get(root).execution_set_asset_keys})
+    two_runs = selection is None and not everything and 0 < len(raw) < len(decision.selection)
     job = defs.resolve_job_def("nightly_refresh")
     # What is loaded by now (Dagster, dbt's manifest, the definitions: 300,000 objects)
     # lives as long as the process: left out of the cyclic garbage collector's scans, which
@@ -134,15 +156,30 @@ def refresh(instance: DagsterInstance, everything: bool = False,
     loggers = ({"file": {"config": {"path": str(log_path), "echo": verbose,
                                     "log_level": "DEBUG" if verbose else "INFO"}}}
                if log_path else {"console": {"config": {"log_level": "WARNING"}}})
-    with _python_logs(log_path, verbose):
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            asset_selection=decision.selection,
-            tags={"finsam/why": "; ".join(decision.reasons)[:1000]},
-            run_config={"loggers": loggers},
-        )
-    return Outcome(decision, result, before, _digest(), log_path)
+    tags = {BUILD_TAG: str(uuid.uuid4()), "finsam/why": "; ".join(decision.reasons)[:1000]}
+
+    def run(keys: Sequence[AssetKey]) -> ExecuteInProcessResult:
+        return job.execute_in_process(instance=instance, raise_on_error=False,
+                                      asset_selection=list(keys), tags=tags,
+                                      run_config={"loggers": loggers})
+
+    results = []
+    with warehouse.refresh_lock(), _python_logs(log_path, verbose):
+        if not two_runs:
+            results.append(run(decision.selection))
+        else:
+            results.append(run(raw))
+            if results[-1].success:
+                # The inputs were observed for this refresh already: not again (a live
+                # source's observation is new every time).
+                after_raw = stale_selection(instance, graph, observe=False)
+                rest = [key for key in after_raw.selection if key not in set(raw)]
+                if rest:
+                    results.append(run(rest))
+                else:
+                    warehouse.discard_build()
+                    decision = Decision(decision.selection, [*decision.reasons, SAME_ROWS])
+    return Outcome(decision, results, before, _digest(), log_path)
 
 
 class _Tee:
@@ -207,15 +244,15 @@ def summary(outcome: Outcome) -> list[str]:
     """What a successful refresh did, in a few lines: what it read, what it rebuilt and why,
     what it left alone, the figures flagged and where to read them, what it published."""
     published = config.published_warehouse_path()
-    if outcome.result is None:
+    if not outcome.results:
         return [f"{NOTHING_STALE}; nothing rebuilt. Published warehouse unchanged: {published}"]
     events = {event.asset_key: event for event in outcome.get_asset_materialization_events()}
     from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
     group_of = {key: graph.get(key).group_name for key in graph.materializable_asset_keys}
-    raw = [key for key in events if group_of.get(key) in RAW_GROUPS]
-    models = [key for key in events if group_of.get(key) in DBT_GROUPS]
+    raw = [key for key in events if graph.get(key).code_version == RAW_CODE]
+    models = [key for key in events if graph.get(key).code_version == DBT_CODE]
     lines = []
     if raw:
         rows = sum(int(_metadata_value(events[key], "rows") or 0) for key in raw)
@@ -223,7 +260,7 @@ def summary(outcome: Outcome) -> list[str]:
         lines.append(f"read:      {len(raw)} raw tables ({', '.join(groups)}), {rows:,} rows")
     lines.append(f"rebuilt:   {len(events)} assets"
                  + (f", {len(models)} of them dbt models" if models else "")
-                 + f"; {len(graph.materializable_asset_keys) - len(outcome.decision.selection)}"
+                 + f"; {len(graph.materializable_asset_keys) - len(events)}"
                  " fresh, left as they were")
     reasons = outcome.decision.reasons
     shown = reasons[:3] + ([f"… and {len(reasons) - 3} more"] if len(reasons) > 3 else [])
@@ -262,7 +299,7 @@ def failure_report(outcome: Outcome | ExecuteInProcessResult) -> str:
     """What failed and why (the failed steps' errors and the failed checks' findings, which
     name the offending rows), whether the published warehouse changed, and what to do."""
     if not isinstance(outcome, Outcome):  # a bare run result (tests run the job directly)
-        outcome = Outcome(Decision([]), outcome, None, None)
+        outcome = Outcome(Decision([]), [outcome], None, None)
     lines = []
     failures = outcome.get_step_failure_events()
     for event in failures:
@@ -284,8 +321,7 @@ def failure_report(outcome: Outcome | ExecuteInProcessResult) -> str:
                      f"{_detail(evaluation.description or '')}")
     steps = ", ".join(event.step_key for event in failures) or "a blocking check"
     published = config.published_warehouse_path()
-    if outcome.result is not None and outcome.digest_before is None \
-            and outcome.digest_after is None:
+    if outcome.results and outcome.digest_before is None and outcome.digest_after is None:
         state = f"the published warehouse is unchanged: {published}"
     elif outcome.published_changed:
         state = (f"the published warehouse was updated before the failure (sha256 "

@@ -10,18 +10,21 @@ subprocess: a SIGKILL, and a writer or readers in other processes.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import AssetKey
 
+from ingestion.warehouse import table_row_counts
 from orchestration import cli, versions
 from tests.refresh_helpers import (
     failure_report,
@@ -44,6 +47,14 @@ def _correct_report(data_dir: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert PRINTED in text
     report.write_text(text.replace(PRINTED, CORRECTED), encoding="utf-8")
+
+
+def _another_day(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make it a day on which a membership starts or ends: the current-member marts are
+    stale, so a refresh rebuilds those two and publishes, and nothing else (the cheapest
+    refresh that publishes; dbt still builds for the real date, so the marts stay equal)."""
+    day = _day_with_other_memberships(data_dir / "reference")
+    monkeypatch.setattr(versions, "today", lambda: day)
 
 
 def _state_contribution(path: Path) -> float:
@@ -202,21 +213,36 @@ def test_failed_refresh_leaves_published_warehouse_byte_identical(
     assert "what to do:" in report
     assert file_digest(published) == digest
 
-    # Corrected, the next refresh publishes again with nothing undone by hand.
+    # Corrected, nothing needs undoing by hand: the published warehouse holds these inputs.
     municipalities.write_text(original, encoding="utf-8")
     result = run_refresh_in_process(refreshed)
     assert result.success, failure_report(result)
-    assert "published_warehouse" in materialized(result)
+    assert result.results == [] and file_digest(published) == digest
 
 
-def _day_with_other_memberships(reference: Path):
+def test_an_input_read_again_with_the_same_rows_rebuilds_nothing_downstream(
+    refreshed: Path
+) -> None:
+    """A registry file saved again with a blank line at the end: the registry is read again
+    (its file changed), its tables hold the same rows (their data versions), so nothing
+    downstream is rebuilt and nothing published."""
+    published = refreshed / "warehouse.duckdb"
+    digest = file_digest(published)
+    members = refreshed / "reference" / "association_members.csv"
+    members.write_text(members.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    result = run_refresh_in_process(refreshed)
+    assert result.success, failure_report(result)
+    assert materialized(result) == {"municipalities", "associations", "association_members",
+                                    "municipalities_outside"}
+    assert "the raw tables read again hold the same rows" in " ".join(result.decision.reasons)
+    assert file_digest(published) == digest
+    assert not (refreshed / "build" / "warehouse.duckdb").exists()
+
+
+def _day_with_other_memberships(reference: Path) -> date:
     """A day on which the registry's members differ from today's: the day before a
     membership starts or the day after one ends."""
-    from datetime import date, timedelta
-
     today = versions.memberships_valid_on(date.today(), reference)
-    import csv
-
     with (reference / "association_members.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
@@ -259,7 +285,7 @@ def test_a_day_on_which_a_membership_changes_rebuilds_the_current_member_marts(
 
 
 def test_a_stale_write_ahead_log_beside_the_published_file_is_moved_aside(
-    refreshed: Path, capsys: pytest.CaptureFixture
+    refreshed: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An analyst opened the published file read-write, created a scratch table and their
     process died: its write-ahead log stays beside the file. The refresh moves it aside
@@ -271,23 +297,29 @@ def test_a_stale_write_ahead_log_beside_the_published_file_is_moved_aside(
     subprocess.run([sys.executable, "-c", scratch], check=True, timeout=60)
     wal = published.with_name(published.name + ".wal")
     assert wal.exists(), "the scratch writer left no write-ahead log"
-    _correct_report(refreshed)
+    before = mart_contents(published)
+    digest = file_digest(published)
+    _another_day(refreshed, monkeypatch)
     code, out, err = _cli(refreshed, capsys, "refresh")
     assert code == 0, "\n".join(out + err)
     assert not wal.exists()
     [aside] = list(published.parent.glob("warehouse.duckdb.wal.stale-*"))
-    assert _state_contribution(published) == 17_400_000
+    assert file_digest(published) != digest and mart_contents(published) == before
     log = Path(out[-1].split("log:", 1)[1].strip()).read_text()
     assert f"moved a stale write-ahead log of {published}" in log and str(aside) in log
 
 
 def test_a_live_writer_on_the_published_file_stops_the_publish_naming_it(
-    refreshed: Path, capsys: pytest.CaptureFixture
+    refreshed: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A process holding the published file open for writing: the refresh does not publish
-    over it, names the process, and leaves the file as it was; once the writer is gone the
-    next refresh publishes by itself."""
+    over it, names the process, and leaves the file as it was, whether the writer was there
+    when the refresh started (one line, nothing run) or came while it ran (the publish step
+    refuses); once the writer is gone the next refresh publishes by itself."""
+    from ingestion import warehouse
+
     published = refreshed / "warehouse.duckdb"
+    check_published = warehouse.check_published
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
          "print('open', flush=True); time.sleep(600)", str(published)],
@@ -295,21 +327,27 @@ def test_a_live_writer_on_the_published_file_stops_the_publish_naming_it(
     try:
         assert holder.stdout.readline().strip() == "open"
         digest = file_digest(published)
-        _correct_report(refreshed)
-        code, _, err = _cli(refreshed, capsys, "refresh")
-        report = "\n".join(err)
-        assert code == 1
-        assert f"is open for writing by process {holder.pid}" in report
+        _another_day(refreshed, monkeypatch)
+        code, out, err = _cli(refreshed, capsys, "refresh")
+        assert (code, out) == (2, [])
+        assert len(err) == 1 and f"is open for writing by process {holder.pid}" in err[0]
+        # The writer arrives after the refresh started: the publish step refuses.
+        monkeypatch.setattr(warehouse, "check_published", lambda published=None: None)
+        result = run_refresh_in_process(refreshed)
+        report = failure_report(result)
+        assert not result.success
         assert "step published_warehouse failed" in report
+        assert f"is open for writing by process {holder.pid}" in report
         assert "the published warehouse is unchanged" in report
         assert file_digest(published) == digest
     finally:
         holder.kill()
         holder.wait(timeout=30)
+    monkeypatch.setattr(warehouse, "check_published", check_published)
     result = run_refresh_in_process(refreshed)
     assert result.success, failure_report(result)
     assert "published_warehouse" in materialized(result)
-    assert _state_contribution(published) == 17_400_000
+    assert file_digest(published) != digest
 
 
 def test_an_unopenable_published_file_is_an_error_naming_it(
@@ -361,25 +399,29 @@ def test_a_refresh_killed_between_publish_and_exports_is_completed_by_the_next(
 ) -> None:
     """Killed right after the rename, before Dagster recorded the publish: the warehouse is
     new, the exports old. The next refresh rebuilds what the record does not show as
-    published, publishes and writes the exports."""
+    published, publishes and writes the exports from it."""
     from orchestration.assets import publish
 
     def killed(*args: object, **kwargs: object) -> None:
         raise SystemExit("killed after the rename")  # as a kill, nothing after it runs
 
+    published = refreshed / "warehouse.duckdb"
+    digest = file_digest(published)
+    csv = refreshed / "exports" / "csv" / "fct_funding_vs_ideal.csv"
     monkeypatch.setattr(publish, "table_row_counts", killed)
-    _correct_report(refreshed)
+    _another_day(refreshed, monkeypatch)
     result = run_refresh_in_process(refreshed)
     assert not result.success
     assert "was updated before the failure" in failure_report(result)
-    assert _state_contribution(refreshed / "warehouse.duckdb") == 17_400_000
-    assert not _csv_has(refreshed, "fct_funding_vs_ideal", "17400000")
+    assert file_digest(published) != digest
+    assert csv.stat().st_mtime_ns < published.stat().st_mtime_ns  # the exports are behind
 
-    monkeypatch.undo()
+    monkeypatch.setattr(publish, "table_row_counts", table_row_counts)
     result = run_refresh_in_process(refreshed)
     assert result.success, failure_report(result)
-    assert {"published_warehouse", "exports_tables"} <= materialized(result)
-    assert _csv_has(refreshed, "fct_funding_vs_ideal", "17400000")
+    assert {"marts/dim_association", "published_warehouse", "exports_tables"
+            } <= materialized(result)
+    assert csv.stat().st_mtime_ns > published.stat().st_mtime_ns
 
 
 def _children(pid: int) -> list[int]:
