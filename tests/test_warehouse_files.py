@@ -68,11 +68,16 @@ def test_write_table_adds_loaded_at_and_replaces(tmp_path) -> None:
 
 
 def test_refresh_lock_is_exclusive(tmp_path) -> None:
-    with (
-        warehouse.refresh_lock(tmp_path),
-        pytest.raises(warehouse.RefreshAlreadyRunning),
-        warehouse.refresh_lock(tmp_path),
-    ):
+    """Held by one process (re-entrant there: a refresh's two runs), refused to another."""
+    other = ("import sys; from pathlib import Path; from ingestion import warehouse\n"
+             "try:\n    with warehouse.refresh_lock(Path(sys.argv[1])): pass\n"
+             "except warehouse.RefreshAlreadyRunning as exc: print(exc)")
+    with warehouse.refresh_lock(tmp_path), warehouse.refresh_lock(tmp_path):
+        result = subprocess.run([sys.executable, "-c", other, str(tmp_path)],
+                                capture_output=True, text=True, timeout=120,
+                                cwd=warehouse.config.REPO_ROOT)
+    assert result.stdout.strip() == f"another refresh holds {tmp_path / '.lock'}", result.stderr
+    with warehouse.refresh_lock(tmp_path):  # released
         pass
 
 
