@@ -45,6 +45,7 @@ from dagster._core.definitions.data_version import (
     StaleStatus,
 )
 from dagster._core.loader import LoadingContext
+from dagster._core.storage.event_log.base import AssetRecord
 
 from ingestion import config
 from ingestion.warehouse import file_identity
@@ -123,7 +124,10 @@ def stale_selection(instance: DagsterInstance, graph: BaseAssetGraph,
             f"{config.published_warehouse_path()} is not the file the last refresh published:"
             " everything"])
 
-    resolver = CachingStaleStatusResolver(instance, graph, _Loading(instance))
+    loading = _Loading(instance)
+    # Every asset's record in one query, not one query per asset.
+    AssetRecord.prepare(loading, graph.get_all_asset_keys())
+    resolver = CachingStaleStatusResolver(instance, graph, loading)
     chosen: dict[AssetKey, str] = {}
     for key in sorted(materializable):
         status = resolver.get_status(key)

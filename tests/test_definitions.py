@@ -17,6 +17,7 @@ from dagster import (
     SkipReason,
     build_schedule_context,
 )
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster_dbt import DbtProject
 
 from ingestion import config
@@ -176,10 +177,11 @@ def test_changed_export_code_rewrites_only_the_exports(refreshed: Path) -> None:
                   code_version="other export code"))
               if {key.to_user_string() for key in getattr(asset, "keys", ())} <= exports
               and getattr(asset, "keys", ()) else asset for asset in defs.assets]
-    other = Definitions(assets=assets, asset_checks=defs.asset_checks,
-                        resources=defs.resources)
+    # The graph of the definitions with that one change (a Definitions object of its own
+    # would be loaded against Dagster's global instance state).
+    other = AssetGraph.from_assets([*assets, *defs.asset_checks])
     with finsam_environment(refreshed), project_instance() as instance:
-        decision = jobs.stale_selection(instance, other.resolve_asset_graph())
+        decision = jobs.stale_selection(instance, other)
     assert {key.to_user_string() for key in decision.selection} == {
         "exports_workbook", "exports_tables", "exports_charts", "exports_report"}
     assert any("has a new code version" in reason for reason in decision.reasons)

@@ -135,3 +135,28 @@ def test_the_writer_of_a_file_is_named(tmp_path) -> None:
         writer.kill()
         writer.wait(timeout=30)
     assert warehouse.writer_of(path) is None
+
+
+def test_publish_refuses_a_file_a_writer_holds_and_moves_a_stale_log_aside(tmp_path) -> None:
+    published, build = _build_beside(tmp_path, 8)
+    before = published.read_bytes()
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
+         "con.execute('create table scratch as select 1'); print('open', flush=True); "
+         "time.sleep(600)", str(published)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "open"
+        with pytest.raises(warehouse.PublishRefused,
+                           match=f"open for writing by process {writer.pid}"):
+            warehouse.publish(build, published)
+        assert published.read_bytes() == before and build.exists()
+    finally:
+        writer.kill()  # gone without a checkpoint: its write-ahead log stays beside the file
+        writer.wait(timeout=30)
+    wal = warehouse.wal_path(published)
+    assert wal.exists()
+    moved: list[str] = []
+    warehouse.publish(build, published, log=moved.append)
+    assert not wal.exists() and len(list(tmp_path.glob("warehouse.duckdb.wal.stale-*"))) == 1
+    assert moved and "moved a stale write-ahead log" in moved[0]
+    assert warehouse.table_row_counts(published, "marts") == {"example": 8}
