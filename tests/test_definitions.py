@@ -195,6 +195,19 @@ def test_a_missing_published_warehouse_rebuilds_everything(refreshed: Path) -> N
     assert "no published warehouse yet" in request.tags["finsam/why"]
 
 
+def test_a_published_file_other_than_the_last_publish_rebuilds_everything(
+    refreshed: Path
+) -> None:
+    """A file put in its place (a backup restored), or a publish killed between its rename
+    and Dagster's record of it: what the file holds is not known, so everything is rebuilt."""
+    published = refreshed / "warehouse.duckdb"
+    os.utime(published, ns=(published.stat().st_atime_ns, published.stat().st_mtime_ns + 1))
+    request = _tick(refreshed)
+    assert isinstance(request, RunRequest)
+    assert AssetKey("report_figures") in request.asset_selection
+    assert "is not the file the last refresh published" in request.tags["finsam/why"]
+
+
 def test_memberships_valid_on_a_day_include_both_ends(tmp_path: Path) -> None:
     (tmp_path / "association_members.csv").write_text(
         "association_id,municipality_code,valid_from,valid_to,confidence,source,note\n"
