@@ -53,14 +53,23 @@ def file_logger(init_context) -> logging.Logger:
     return log
 
 
-def project_instance() -> DagsterInstance:
+@contextmanager
+def project_instance() -> Iterator[DagsterInstance]:
     """The project's Dagster instance (dagster.yaml in the repository root), its storage in
     ``data/dagster/`` of the data folder, unless DAGSTER_HOME / FINSAM_DAGSTER_STORAGE say
-    otherwise."""
+    otherwise; disposed of when the block ends.
+
+    Not ``with DagsterInstance.get()``: that also makes the instance the process's current
+    one for loading definitions, and a later Definitions (a test's ``materialize``) would
+    find it disposed of."""
     os.environ.setdefault("DAGSTER_HOME", str(config.REPO_ROOT))
     os.environ.setdefault("FINSAM_DAGSTER_STORAGE", str(config.dagster_storage_dir()))
     Path(os.environ["FINSAM_DAGSTER_STORAGE"]).mkdir(parents=True, exist_ok=True)
-    return DagsterInstance.get()
+    instance = DagsterInstance.get()
+    try:
+        yield instance
+    finally:
+        instance.dispose()
 
 
 @dataclass

@@ -125,9 +125,11 @@ def _tick(data_dir: Path, **settings: str) -> RunRequest | SkipReason:
     from orchestration.definitions import defs
 
     schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
-    with finsam_environment(data_dir, **settings), project_instance() as instance:
-        tick = schedule.evaluate_tick(build_schedule_context(
-            instance=instance, repository_def=defs.get_repository_def()))
+    # The context opens an instance of its own; closed with the block (as the daemon does).
+    with finsam_environment(data_dir, **settings), project_instance() as instance, \
+            build_schedule_context(instance=instance,
+                                   repository_def=defs.get_repository_def()) as context:
+        tick = schedule.evaluate_tick(context)
     if tick.skip_message:
         return SkipReason(tick.skip_message)
     [request] = tick.run_requests
