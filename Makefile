@@ -42,8 +42,9 @@ run: $(MANIFEST)
 
 test: $(MANIFEST) browser
 	$(BIN)/ruff check .
-	# One worker per core, a test file per worker (a file's fixtures are built once).
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	# One worker per core, a test file per worker (a file's fixtures are built once), the
+	# files in the order tests/conftest.py gives them (the slowest first).
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 ui: $(MANIFEST)
 	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(CURDIR) \

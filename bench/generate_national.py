@@ -11,7 +11,7 @@ What lands in DIR (everything invented, deterministic, marked as a sample in the
   synthetic country no municipality is outside, so ``municipalities_outside.csv`` is empty.
 - ``snapshots/``: SCB population (TAB638 to 2024, TAB5557 after) and HE (JSON-stat 2.0) and
   the Arbetsförmedlingen workbooks (andel-av-reg before 2023, andel-av-bas from 2023, data in
-  pivot caches), written by the embedded-snapshot writer ``ingestion.sources.sample_snapshot``
+  pivot caches), written by the embedded-snapshot writer ``bench.sample_snapshot``
   with a longer calendar: ``--years`` years from 2014 (the fetchers read SCB from 2014, the
   first HE month, so 15 years reach 2028; the years after 2025 are placeholders for volume
   only) and monthly unemployment for the same years.
@@ -41,11 +41,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run as a script: make the project importable
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench import pdf_layout  # noqa: E402
+from bench import pdf_layout, sample_snapshot  # noqa: E402
 from ingestion import reference  # noqa: E402
 from ingestion.reports import overrides  # noqa: E402
 from ingestion.reports.documents import load_associations, read_document  # noqa: E402
-from ingestion.sources import sample_snapshot  # noqa: E402
 
 N_ASSOCIATIONS = 75
 FIRST_YEAR = 2014  # the fetchers' first year (SCB's HE series starts in 2014)

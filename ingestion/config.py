@@ -10,6 +10,12 @@ import os
 import sys
 from pathlib import Path
 
+
+class SettingError(ValueError):
+    """A setting (an environment variable) has a value that cannot be used; the message names
+    the variable and the value."""
+
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 
@@ -18,12 +24,19 @@ SHARED_SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DBT_PROFILES_DIR = DBT_PROJECT_DIR
 DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+# What starts it: dbt in a process killed with its parent (ingestion/dbt_process.py), so a
+# killed refresh leaves no dbt behind. Installed with the project (pyproject.toml).
+DBT_LAUNCHER = Path(sys.executable).parent / "finsam-dbt"
 # The manifest Dagster loads: `dagster-dbt project prepare-and-package` writes it here
 # (relative to DBT_PROJECT_DIR) when `make` sets up, see orchestration/project.py.
 DBT_MANIFEST_TARGET = Path("target")
+# What dbt writes into its project folder (relative to the repository): not project files.
+DBT_GENERATED = ("dbt_project/target", "dbt_project/logs", "dbt_project/dbt_packages")
 # profiles.yml reads the database file dbt writes from this variable. It is set only in the
 # environment of the dbt process (ingestion.warehouse.dbt_env), never in ours.
 DBT_DATABASE_VARIABLE = "FINSAM_DBT_DATABASE"
+# The folder dbt runs in, where that file is (ingestion/dbt_process.py changes to it).
+DBT_DIRECTORY_VARIABLE = "FINSAM_DBT_DIRECTORY"
 
 
 def data_dir() -> Path:
@@ -64,11 +77,16 @@ def cache_dir() -> Path:
 
 def documents_dirs() -> list[Path]:
     """Folders of report documents: ``FINSAM_DOCUMENT_DIRS`` (os.pathsep-separated) or the
-    embedded ones."""
+    embedded ones. A configured folder that does not exist is an error: reading the others
+    alone would publish a warehouse without its documents, silently."""
     configured = os.environ.get("FINSAM_DOCUMENT_DIRS")
-    if configured:
-        return [Path(p).resolve() for p in configured.split(os.pathsep) if p]
-    return [data_dir() / "documents"]
+    if not configured:
+        return [data_dir() / "documents"]
+    folders = [Path(p).resolve() for p in configured.split(os.pathsep) if p]
+    missing = [str(folder) for folder in folders if not folder.is_dir()]
+    if missing:
+        raise SettingError(f"FINSAM_DOCUMENT_DIRS: no such folder {', '.join(missing)}")
+    return folders
 
 
 def document_urls() -> list[str]:
@@ -88,11 +106,16 @@ def dagster_storage_dir() -> Path:
     return data_dir() / "dagster"
 
 
+def logs_dir() -> Path:
+    """Dagster's log of each `finsam refresh` (the command line prints only the outcome)."""
+    return data_dir() / "logs"
+
+
 def sources_mode() -> str:
     """``embedded`` (default: read the snapshot in data/) or ``live`` (fetch with requests)."""
     mode = os.environ.get("FINSAM_SOURCES", "embedded").strip().lower()
     if mode not in {"embedded", "live"}:
-        raise ValueError(f"FINSAM_SOURCES must be 'embedded' or 'live', not {mode!r}")
+        raise SettingError(f"FINSAM_SOURCES must be 'embedded' or 'live', not {mode!r}")
     return mode
 
 
@@ -144,9 +167,9 @@ def _number(name: str, default: float) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise ValueError(f"{name} must be a number, not {text!r}") from None
+        raise SettingError(f"{name} must be a number, not {text!r}") from None
     if value < 0:
-        raise ValueError(f"{name} must not be negative, not {text!r}")
+        raise SettingError(f"{name} must not be negative, not {text!r}")
     return value
 
 
@@ -170,3 +193,22 @@ def report_max_failed_share() -> float:
 def document_fallback_max_age_days() -> float:
     """Publishing stops when a report URL failed and its cached copy is older than this."""
     return _number("FINSAM_DOCUMENT_FALLBACK_MAX_AGE_DAYS", 30)
+
+
+def max_row_drop() -> float:
+    """The largest share of a raw table's or mart's rows a refresh may lose against the
+    published warehouse before publishing stops (ingestion.validation.guards): half by
+    default. 1 allows any drop (an intended change of documents, for one run)."""
+    value = _number("FINSAM_MAX_ROW_DROP", 0.5)
+    if value > 1:
+        raise SettingError(f"FINSAM_MAX_ROW_DROP must be a share between 0 and 1, not {value}")
+    return value
+
+
+def check_settings() -> None:
+    """Read every setting once, so a mistake is reported, naming the variable, before a
+    refresh starts rather than in the middle of one (raises SettingError)."""
+    for setting in (sources_mode, documents_dirs, report_cache_max_age_days,
+                    report_cache_max_bytes, report_max_failed_share,
+                    document_fallback_max_age_days, max_row_drop):
+        setting()

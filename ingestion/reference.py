@@ -35,16 +35,40 @@ def load_table(table: str, folder: Path | None = None) -> pd.DataFrame:
     column is the source of its rows."""
     name = FILES[table]
     path = (folder or config.reference_dir()) / name
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    frame = frame.map(str.strip).assign(is_sample=False)
+    frame = _read_csv(path).map(str.strip)
+    header = list(frame.columns)
+    frame = frame.assign(is_sample=False)
     if "source" not in frame.columns:
         frame["source"] = f"reference:{name}"
     columns = contracts.written_columns(table)
     missing = [c.name for c in columns if c.name not in frame.columns]
     if missing:
-        raise RawValidationError(f"{path}: column(s) {missing} missing")
+        raise RawValidationError(f"{path}: no column {', '.join(missing)} in the header "
+                                 f"(it has {', '.join(map(str, header))})")
     frame = frame[[c.name for c in columns]].replace("", None)
     return contracts.raw_frame(table, frame.to_dict("records"))
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A registry file as text cells; what keeps it from being read is an error naming the
+    file and, where it can, the line."""
+    if not path.is_file():
+        raise RawValidationError(f"{path}: missing (the registry has four files: "
+                                 f"{', '.join(FILES.values())})")
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise RawValidationError(
+            f"{path}: line {line} is not UTF-8 (byte 0x{data[exc.start]:02x}); save the file "
+            "as UTF-8 (Excel: CSV UTF-8)") from None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        raise RawValidationError(f"{path}: empty file (not even a header line)") from None
+    except pd.errors.ParserError as exc:
+        raise RawValidationError(f"{path}: not a readable CSV file ({exc})") from None
 
 
 def load_municipalities(folder: Path | None = None) -> pd.DataFrame:
@@ -55,7 +79,7 @@ def load_reference(folder: Path | None = None) -> dict[str, pd.DataFrame]:
     """All four tables, checked together (the rules span them); keys are the raw table
     names. A broken rule raises RawValidationError listing the offending rows."""
     tables = {table: load_table(table, folder) for table in FILES}
-    validate_registry(tables, str(folder or config.reference_dir()))
+    validate_registry(tables, str(folder or config.reference_dir()), FILES)
     return tables
 
 

@@ -11,7 +11,6 @@ and the run says so (the asset's metadata, the log, ``finsam sources check``).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from ingestion.sources import (
 from ingestion.sources.errors import SourceError
 from ingestion.sources.fetch import Fetcher
 from ingestion.validation.rules import in_registry
-from ingestion.validation.validate import rules_version, validate_raw
+from ingestion.validation.validate import validate_raw
 
 LOG = logging.getLogger(__name__)
 
@@ -192,8 +191,8 @@ class Loaded:
     tables: dict[str, pd.DataFrame]  # raw table name → rows
     report: drift.SourceCheck
     series_end: object
-    # The registry's codes as read once by ``load``: the fetch, ``validator`` and
-    # ``validation_version`` all see the same registry.
+    # The registry's codes as read once by ``load``: the fetch and ``validator`` see the
+    # same registry.
     municipality_codes: list[str]
 
 
@@ -241,10 +240,3 @@ def validator(
     (``codes``: the registry's, ``Loaded.municipality_codes``)."""
     return lambda frame: validate_raw(table, frame, statistic.source, [in_registry(codes)])
 
-
-def validation_version(codes: Sequence[str]) -> str:
-    """The contracts and the registry (``codes``) the tables are checked against:
-    unchanged rows are validated again only when one of these changed."""
-    digest = hashlib.sha256(rules_version().encode())
-    digest.update(",".join(codes).encode())
-    return digest.hexdigest()

@@ -1,7 +1,8 @@
 """``finsam``: the command line for analysts and for the nightly job.
 
-    finsam refresh            full refresh (the `nightly_refresh` job, run in-process)
-    finsam nightly            the nightly schedule's tick: refresh what changed, or say why not
+    finsam refresh [--all] [--verbose]
+                              refresh what is stale (--all: everything), in this process
+    finsam nightly            the nightly schedule's tick (cron): the same, or `skipped:` and why
     finsam extract FILE...    print the figures read from report documents
     finsam export [...]       write the workbook, CSV/Parquet, charts and report
     finsam scenario --vars Y  the marts rebuilt with other model parameters, in a copy
@@ -13,104 +14,50 @@
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from ingestion import config
 
-if TYPE_CHECKING:
-    from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
+USAGE_REFRESH = "finsam refresh [--all] [--verbose]"
 
 
-def _prepare_dagster_environment() -> None:
-    # dagster.yaml sits in the repository root and keeps its storage under data/.
-    os.environ.setdefault("DAGSTER_HOME", str(config.REPO_ROOT))
-    os.environ.setdefault("FINSAM_DAGSTER_STORAGE", str(config.dagster_storage_dir()))
-    config.dagster_storage_dir().mkdir(parents=True, exist_ok=True)
+def refresh(args: list[str], nightly: bool = False) -> int:
+    """Run what is stale (``--all``: everything) in this process and say what happened; the
+    nightly tick says `skipped:` and why when nothing is. Dagster's log goes to a file under
+    data/logs/ (``--verbose``: to the terminal as well)."""
+    unknown = [a for a in args if a not in {"--all", "--verbose", "-v"}]
+    if unknown or (nightly and "--all" in args):
+        print(f"unknown option {' '.join(unknown or ['--all'])}; usage: "
+              + ("finsam nightly [--verbose]" if nightly else USAGE_REFRESH), file=sys.stderr)
+        return 2
+    try:
+        config.check_settings()
+    except config.SettingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    from ingestion.warehouse import PublishRefused, RefreshAlreadyRunning, UnreadableWarehouse
+    from orchestration.refresh import failure_report, new_log_path, project_instance, summary
+    from orchestration.refresh import refresh as run_refresh
 
+    log_path = new_log_path()
+    try:
+        with project_instance() as instance:
+            outcome = run_refresh(instance, everything="--all" in args, log_path=log_path,
+                                  verbose=bool({"--verbose", "-v"} & set(args)))
+    except (config.SettingError, RefreshAlreadyRunning, UnreadableWarehouse,
+            PublishRefused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not outcome.success:
+        print(failure_report(outcome), file=sys.stderr)
+        return 1
+    if nightly and outcome.result is None:
+        from orchestration.jobs import NOTHING_STALE
 
-def refresh() -> int:
-    """The whole job, whatever changed; then the exports, if only their code changed."""
-    _prepare_dagster_environment()
-    from dagster import DagsterInstance
-
-    from ingestion.fingerprint import refresh_inputs
-    from orchestration.jobs import EXPORTS_TAGS, refresh_tags, stale_exports
-
-    with DagsterInstance.get() as instance:
-        if not _run(instance, refresh_tags(refresh_inputs())):
-            return 1
-        stale = stale_exports(instance)
-        if stale and not _run(instance, EXPORTS_TAGS, stale):
-            return 1
-    return summary()
-
-
-def nightly() -> int:
-    """What the schedule does at 03:00, for a machine without the Dagster daemon (cron)."""
-    _prepare_dagster_environment()
-    from dagster import DagsterInstance, SkipReason
-
-    from orchestration.jobs import nightly_decision
-
-    with DagsterInstance.get() as instance:
-        decision = nightly_decision(instance)
-        if isinstance(decision, SkipReason):
-            print(f"skipped: {decision.skip_message}")
-            return 0
-        if not _run(instance, dict(decision.tags), decision.asset_selection):
-            return 1
-    return summary()
-
-
-def _run(instance: DagsterInstance, tags: dict[str, str],
-         asset_selection: Sequence[AssetKey] | None = None) -> bool:
-    """Run the job in-process (only ``asset_selection`` when given); on failure say why."""
-    import gc
-
-    from orchestration.definitions import defs
-
-    job = defs.resolve_job_def("nightly_refresh")
-    # What is loaded by now (Dagster, dbt's manifest, the definitions: 300,000 objects)
-    # lives as long as the process: left out of the cyclic garbage collector's scans, which
-    # otherwise walk it again and again while the steps allocate (10-20 % of a step's time).
-    gc.freeze()
-    # Step events are DEBUG; INFO keeps the console to what the assets report.
-    result = job.execute_in_process(
-        instance=instance,
-        raise_on_error=False,
-        tags=tags,
-        asset_selection=asset_selection,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
-    if not result.success:
-        print(failure_report(result), file=sys.stderr)
-    return result.success
-
-
-def failure_report(result: ExecuteInProcessResult) -> str:
-    """What failed and why: the failed steps' errors and the failed checks' findings (which
-    name the offending rows), then that nothing was published."""
-    lines = []
-    failures = result.get_step_failure_events()
-    for event in failures:
-        error = event.step_failure_data.error
-        # Dagster wraps the asset's exception; that exception says what went wrong.
-        while error is not None and error.cause is not None and (
-            error.cls_name or "").startswith("Dagster"):
-            error = error.cause
-        lines.append(f"step {event.step_key} failed: {error.message.strip() if error else ''}")
-    for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            lines.append(f"check {evaluation.check_name} on "
-                         f"{evaluation.asset_key.to_user_string()} failed: "
-                         f"{evaluation.description or ''}")
-    steps = ", ".join(event.step_key for event in failures) or "a blocking check"
-    lines.append(f"refresh failed in {steps}; the published warehouse is unchanged: "
-                 f"{config.published_warehouse_path()}")
-    return "\n".join(lines)
+        print(f"skipped: {NOTHING_STALE}")
+        return 0
+    print("\n".join(summary(outcome)))
+    return 0
 
 
 def summary() -> int:
@@ -153,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command, rest = (args[0], args[1:]) if args else ("--help", [])
     if command == "refresh":
-        return refresh()
+        return refresh(rest)
     if command == "nightly":
-        return nightly()
+        return refresh(rest, nightly=True)
     if command == "summary":
         return summary()
     if command == "docs":

@@ -13,7 +13,7 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 from ingestion import config
-from ingestion.fingerprint import code_files
+from ingestion.files import files_under
 
 # What builds the manifest; named in the error when it is missing.
 PREPARE_COMMAND = ("`make manifest` (runs `dagster-dbt project prepare-and-package"
@@ -34,7 +34,8 @@ def manifest_path() -> Path:
     if not manifest.exists():
         raise FileNotFoundError(f"no dbt manifest at {manifest}: build it with {PREPARE_COMMAND}")
     built = manifest.stat().st_mtime
-    newer = [path for path in code_files(["dbt_project"]) if path.stat().st_mtime > built]
+    newer = [path for path in files_under(config.REPO_ROOT, ["dbt_project"], config.DBT_GENERATED)
+             if path.stat().st_mtime > built]
     if newer:
         raise RuntimeError(f"dbt manifest {manifest} is older than {newer[0]}. "
                            f"Build it again with {PREPARE_COMMAND}")

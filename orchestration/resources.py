@@ -33,6 +33,10 @@ class FinsamDbtResource(DbtCliResource):
         return None
 
 
+# Tag of the runs that build into the same build file.
+BUILD_TAG = "finsam/build"
+
+
 class WarehouseResource(ConfigurableResource):
     """The DuckDB build file of the current run.
 
@@ -45,7 +49,11 @@ class WarehouseResource(ConfigurableResource):
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._locks.enter_context(warehouse.refresh_lock())
-        warehouse.start_build(context.run.run_id if context.run else "adhoc")
+        # The runs of one refresh (orchestration/refresh.py: the raw tables, then what their
+        # new versions make stale) share its build file.
+        run = context.run
+        build_id = (run.tags.get(BUILD_TAG) or run.run_id) if run else "adhoc"
+        warehouse.start_build(build_id)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         self._locks.close()

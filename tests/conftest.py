@@ -15,6 +15,30 @@ import pytest
 
 from ingestion.config import SHARED_SEEDS_DIR
 
+# The order in which `make test`'s two workers take the test files (pytest-xdist, one file
+# per worker at a time, --no-loadscope-reorder): the longest first, so neither ends alone.
+# The first builds the refreshed data folder the others copy (tests/refresh_helpers.py);
+# the second needs none, so its worker does not wait for it. Other files follow.
+SLOWEST_FIRST = (
+    "test_definitions.py",
+    "test_dbt_models.py",
+    "test_refresh.py",
+    "test_faults.py",
+    "test_sources_refresh.py",
+    "test_report_publishing.py",
+    "test_report_pdf.py",
+    "test_seed_marts.py",
+    "test_exports.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # stable: the tests of a file keep their order
+
 
 def _shared_dir(variable: str, default: Path, what: str) -> Path:
     path = Path(os.environ.get(variable, default))

@@ -1,17 +1,20 @@
 """Run the refresh against a private data folder: in this process (``run_refresh_in_process``,
 the default for tests) or as `finsam refresh` in a subprocess (``run_refresh``, for what
-only a separate process shows: the command line, an open reader in another process, a kill).
+only a separate process shows: a kill, a process that dies with its parent).
 
     result = run_refresh_in_process(data_dir, FINSAM_SOURCES="live")
     assert not result.success, failure_report(result)
 
-``refreshed_data_dir`` gives a copy of a data folder a successful refresh of the embedded
-inputs left behind; that refresh runs once per test session.
+A refresh runs what Dagster's versions say is stale (``orchestration/jobs.py``), with the
+data folder's own Dagster storage (``<data_dir>/dagster``): a copy of a refreshed folder
+carries its history, so a test that changes one input rebuilds what depends on it only.
+``refreshed_data_dir`` gives such a copy; the refresh behind it runs once per test run,
+shared by the pytest-xdist workers.
 """
 
 from __future__ import annotations
 
-import hashlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -22,10 +25,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult
+from dagster import AssetKey
 
 from ingestion import config
-from orchestration.cli import failure_report
+from ingestion.files import file_digest
+from orchestration.refresh import Outcome, failure_report, project_instance, refresh
+
+__all__ = ["failure_report", "file_digest"]
 
 # The embedded inputs a refresh reads; everything else under data/ is generated.
 INPUT_FOLDERS = ("reference", "snapshots", "documents", "overrides")
@@ -56,50 +62,50 @@ def finsam_environment(data_dir: Path, **settings: str) -> Iterator[None]:
 
 
 def run_refresh_in_process(
-    data_dir: Path, asset_selection: Sequence[AssetKey] | None = None, **settings: str
-) -> ExecuteInProcessResult:
-    """The `nightly_refresh` job (only ``asset_selection`` when given) in this process, with
-    an in-memory Dagster instance, against ``data_dir``; never raises on a failed step."""
-    from orchestration.definitions import defs
-
-    job = defs.resolve_job_def("nightly_refresh")
-    with finsam_environment(data_dir, **settings), DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            asset_selection=list(asset_selection) if asset_selection else None,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
+    data_dir: Path, asset_selection: Sequence[AssetKey] | None = None, everything: bool = False,
+    **settings: str
+) -> Outcome:
+    """A refresh of ``data_dir`` in this process: what is stale (``everything``: all of it;
+    ``asset_selection``: exactly those assets), with the folder's own Dagster storage. Never
+    raises on a failed step; ``.success``, the run's events and ``failure_report`` tell."""
+    with finsam_environment(data_dir, **settings), project_instance() as instance:
+        return refresh(instance, everything=everything, selection=asset_selection)
 
 
-def materialized(result: ExecuteInProcessResult) -> set[str]:
+def materialized(result: Outcome) -> set[str]:
     """The asset keys a run materialised, as strings (``marts/fct_funding_vs_ideal``)."""
     return {event.asset_key.to_user_string() for event in result.get_asset_materialization_events()}
 
 
-_shared: dict[str, Path] = {}
+def _shared_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data folder of one successful refresh of the embedded inputs, made by the first
+    pytest-xdist worker that asks (the others wait on a lock and reuse it)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    base = root / "refreshed-base" / "data"
+    with open(root / "refreshed-base.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base.parent / "DONE").exists():
+            shutil.rmtree(base.parent, ignore_errors=True)
+            make_data_dir(base)
+            result = run_refresh_in_process(base)
+            assert result.success, failure_report(result)
+            (base.parent / "DONE").touch()
+    return base
 
 
 def refreshed_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy, private to the caller, of a data folder after a successful refresh of the
-    embedded inputs (warehouse published, exports and caches written)."""
-    if "base" not in _shared:
-        base = make_data_dir(tmp_path_factory.mktemp("refreshed-base") / "data")
-        result = run_refresh_in_process(base)
-        assert result.success, failure_report(result)
-        _shared["base"] = base
+    embedded inputs (warehouse published, exports, caches and Dagster history written)."""
     target = tmp_path_factory.mktemp("refreshed") / "data"
-    shutil.copytree(_shared["base"], target)
+    shutil.copytree(_shared_base(tmp_path_factory), target)
     return target
 
 
-def file_digest(path: Path) -> str:
-    """sha256 of a file: the published warehouse must be byte-identical after a failure."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def refresh_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("FINSAM_")}
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("FINSAM_", "DAGSTER_"))}
     env.update(FINSAM_DATA_DIR=str(data_dir), FINSAM_DAGSTER_STORAGE=str(data_dir / "dagster"))
     env.update(extra)
     return env

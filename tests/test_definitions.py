@@ -1,33 +1,29 @@
-"""The Dagster definitions load cheaply and validate; the nightly schedule runs the refresh
-only when something it reads changed, and says why it skips otherwise."""
+"""The Dagster definitions load cheaply and validate; every asset has a code version; the one
+decision of what a refresh runs (orchestration/jobs.py) selects what Dagster's versions say
+is stale, and the nightly schedule skips, saying why, when nothing is."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
 from dagster import (
     AssetKey,
-    DagsterInstance,
-    DagsterRun,
-    DagsterRunStatus,
     Definitions,
     RunRequest,
     SkipReason,
-    asset,
     build_schedule_context,
-    instance_for_test,
-    materialize,
 )
+from dagster._core.definitions.assets.graph.asset_graph import AssetGraph
 from dagster_dbt import DbtProject
 
-from ingestion import config, fingerprint
-from orchestration import jobs, project
+from ingestion import config
+from orchestration import jobs, project, versions
+from orchestration.refresh import project_instance
+from tests.refresh_helpers import finsam_environment
 
 # Run in a fresh interpreter: the import must run no dbt command (no parse), take no lock
 # and set none of the project's, dbt's or Dagster's variables (pandera sets two of its own).
@@ -98,12 +94,18 @@ def test_publish_runs_after_every_mart() -> None:
     assert AssetKey("published_warehouse") in job.asset_layer.asset_graph.get_all_asset_keys()
 
 
-def test_export_assets_are_the_ones_the_schedule_rewrites() -> None:
-    from orchestration.assets.exports import EXPORT_ASSETS
+def test_every_asset_has_a_code_version() -> None:
+    from orchestration.definitions import defs
 
-    assert [key for a in EXPORT_ASSETS for key in a.keys] == jobs.EXPORT_KEYS
-    versions = {a.code_versions_by_key[a.key] for a in EXPORT_ASSETS}
-    assert versions == {fingerprint.exports_code_version()}
+    graph = defs.resolve_asset_graph()
+    missing = [key.to_user_string() for key in graph.materializable_asset_keys
+               if not graph.get(key).code_version]
+    assert missing == []
+    assert graph.get(AssetKey("exports_workbook")).code_version == versions.EXPORTS_CODE
+    # The current-member marts depend on the memberships of the day; the other marts do not.
+    children = {key.to_user_string()
+                for key in graph.get(versions.MEMBERSHIPS_TODAY).child_entity_keys}
+    assert children == {"marts/dim_association", "marts/dim_municipality"}
 
 
 # --- the nightly schedule ----------------------------------------------------------------
@@ -118,134 +120,105 @@ def test_nightly_schedule_runs_the_refresh_job_at_three_swedish_time() -> None:
     assert schedule.execution_timezone == "Europe/Stockholm"
 
 
-MEMBERS = """association_id,municipality_code,valid_from,valid_to,confidence,source,note
-sf-a,0001,2010-01-01,,confirmed,test,
-sf-a,0002,2010-01-01,2030-06-30,confirmed,test,
-sf-b,0003,2030-01-01,,confirmed,test,
-"""
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Inputs of a small refresh, and a day on which none of their memberships changes."""
-    for key in [k for k in os.environ if k.startswith("FINSAM_")]:
-        monkeypatch.delenv(key)
-    monkeypatch.setenv("FINSAM_DATA_DIR", str(tmp_path))
-    for name in ("reference", "documents", "overrides"):
-        shutil.copytree(config.REPO_ROOT / "data" / name, tmp_path / name)
-    (tmp_path / "reference" / "association_members.csv").write_text(MEMBERS)
-    (tmp_path / "snapshots").mkdir()
-    monkeypatch.setattr(fingerprint, "today", lambda: date(2025, 3, 1))
-    return tmp_path
-
-
-def _decision(instance: DagsterInstance) -> RunRequest | SkipReason:
-    """The schedule's evaluation, through Dagster's own tick evaluation."""
+def _tick(data_dir: Path, **settings: str) -> RunRequest | SkipReason:
+    """The schedule's evaluation, through Dagster's own tick evaluation, on ``data_dir``."""
     from orchestration.definitions import defs
 
     schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
-    tick = schedule.evaluate_tick(build_schedule_context(instance=instance))
+    # The context opens an instance of its own; closed with the block (as the daemon does).
+    with finsam_environment(data_dir, **settings), project_instance() as instance, \
+            build_schedule_context(instance=instance,
+                                   repository_def=defs.get_repository_def()) as context:
+        tick = schedule.evaluate_tick(context)
     if tick.skip_message:
         return SkipReason(tick.skip_message)
     [request] = tick.run_requests
     return request
 
 
-def _record_refresh(instance: DagsterInstance, request: RunRequest,
-                    status: DagsterRunStatus = DagsterRunStatus.SUCCESS) -> None:
-    instance.add_run(DagsterRun(job_name="nightly_refresh", tags=dict(request.tags),
-                                status=status))
-
-
-def _record_exports(instance: DagsterInstance, version: str) -> None:
-    """Materialisations of the four export assets written by code of ``version``."""
-    fakes = [asset(name=key.path[0], code_version=version)(lambda: None)
-             for key in jobs.EXPORT_KEYS]
-    assert materialize(fakes, instance=instance).success
-
-
-def test_a_night_without_news_is_skipped_with_the_reason(data_dir: Path) -> None:
-    with instance_for_test() as instance:
-        first = _decision(instance)
-        assert isinstance(first, RunRequest) and first.asset_selection is None
-        _record_refresh(instance, first)
-        _record_exports(instance, fingerprint.exports_code_version())
-        skipped = _decision(instance)
+def test_a_night_without_news_is_skipped_with_the_reason(refreshed: Path) -> None:
+    skipped = _tick(refreshed)
     assert isinstance(skipped, SkipReason)
-    assert "inputs unchanged since refresh" in skipped.skip_message
-    assert "(success)" in skipped.skip_message
+    assert skipped.skip_message == jobs.NOTHING_STALE
 
 
-@pytest.mark.parametrize("change", ["document", "override", "membership_ends", "setting"])
-def test_a_changed_input_requests_a_refresh(data_dir: Path, change: str,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    with instance_for_test() as instance:
-        _record_refresh(instance, _decision(instance))
-        _record_exports(instance, fingerprint.exports_code_version())
-        if change == "document":
-            document = next((data_dir / "documents").glob("sample_*.txt"))
-            document.write_text(document.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        elif change == "override":
-            (data_dir / "overrides" / "another.csv").write_text("")
-        elif change == "membership_ends":
-            # sf-a's 0002 is a member until 2030-06-30: on 2030-07-01 it no longer is.
-            monkeypatch.setattr(fingerprint, "today", lambda: date(2030, 7, 1))
-        else:
-            monkeypatch.setenv("FINSAM_DOCUMENT_DIRS", str(data_dir / "documents"))
-        decision = _decision(instance)
-    assert isinstance(decision, RunRequest) and decision.asset_selection is None
-    assert decision.tags[jobs.SCOPE_TAG] == "refresh"
+def test_a_changed_document_requests_the_reports_and_what_follows(refreshed: Path) -> None:
+    document = next((refreshed / "documents").glob("sample_*.txt"))
+    document.write_text(document.read_text(encoding="utf-8") + "\nTillägg\n", encoding="utf-8")
+    request = _tick(refreshed)
+    assert isinstance(request, RunRequest)
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert {"report_figures", "marts/fct_participants", "published_warehouse",
+            "exports_workbook"} <= selected
+    assert not selected & {"population", "unemployment", "municipalities"}
+    assert "report_inputs has a new data version" in request.tags["finsam/why"]
 
 
-def test_a_later_day_without_membership_changes_still_skips(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_document_touched_without_a_change_is_no_news(refreshed: Path) -> None:
+    document = next((refreshed / "documents").glob("sample_*.txt"))
+    os.utime(document, (1_000_000_000, 1_000_000_000))
+    assert isinstance(_tick(refreshed), SkipReason)
+
+
+def test_live_sources_are_asked_every_night(refreshed: Path) -> None:
+    """Only the sources can say whether they changed: the statistics always run, their
+    content hash then decides what follows."""
+    request = _tick(refreshed, FINSAM_SOURCES="live")
+    assert isinstance(request, RunRequest)
+    selected = {key.to_user_string() for key in request.asset_selection}
+    assert {"population", "full_year_equivalents", "unemployment"} <= selected
+    assert "report_figures" not in selected
+
+
+def test_changed_export_code_rewrites_only_the_exports(refreshed: Path) -> None:
+    """Exports written by other code are stale; nothing upstream of them is."""
+    from orchestration.definitions import defs
+
+    exports = {"exports_workbook", "exports_tables", "exports_charts", "exports_report"}
+    assets = [asset.map_asset_specs(lambda spec: spec.replace_attributes(
+                  code_version="other export code"))
+              if {key.to_user_string() for key in getattr(asset, "keys", ())} <= exports
+              and getattr(asset, "keys", ()) else asset for asset in defs.assets]
+    # The graph of the definitions with that one change (a Definitions object of its own
+    # would be loaded against Dagster's global instance state).
+    other = AssetGraph.from_assets([*assets, *defs.asset_checks])
+    with finsam_environment(refreshed), project_instance() as instance:
+        decision = jobs.stale_selection(instance, other)
+    assert {key.to_user_string() for key in decision.selection} == {
+        "exports_workbook", "exports_tables", "exports_charts", "exports_report"}
+    assert any("has a new code version" in reason for reason in decision.reasons)
+
+
+def test_a_missing_published_warehouse_rebuilds_everything(refreshed: Path) -> None:
+    (refreshed / "warehouse.duckdb").unlink()
+    request = _tick(refreshed)
+    assert isinstance(request, RunRequest)
+    assert AssetKey("municipalities") in request.asset_selection
+    assert "no published warehouse yet" in request.tags["finsam/why"]
+
+
+def test_a_published_file_other_than_the_last_publish_rebuilds_everything(
+    refreshed: Path
 ) -> None:
-    with instance_for_test() as instance:
-        _record_refresh(instance, _decision(instance))
-        _record_exports(instance, fingerprint.exports_code_version())
-        # 2029-12-31: the same three memberships as on 2025-03-01 (sf-b starts in 2030).
-        monkeypatch.setattr(fingerprint, "today", lambda: date(2029, 12, 31))
-        assert isinstance(_decision(instance), SkipReason)
-        monkeypatch.setattr(fingerprint, "today", lambda: date(2030, 1, 1))
-        assert isinstance(_decision(instance), RunRequest)
+    """A file put in its place (a backup restored), or a publish killed between its rename
+    and Dagster's record of it: what the file holds is not known, so everything is rebuilt."""
+    published = refreshed / "warehouse.duckdb"
+    os.utime(published, ns=(published.stat().st_atime_ns, published.stat().st_mtime_ns + 1))
+    request = _tick(refreshed)
+    assert isinstance(request, RunRequest)
+    assert AssetKey("report_figures") in request.asset_selection
+    assert "is not the file the last refresh published" in request.tags["finsam/why"]
 
 
-def test_a_failed_refresh_is_tried_again(data_dir: Path) -> None:
-    with instance_for_test() as instance:
-        _record_refresh(instance, _decision(instance), DagsterRunStatus.FAILURE)
-        _record_exports(instance, fingerprint.exports_code_version())
-        assert isinstance(_decision(instance), RunRequest)
+def test_memberships_valid_on_a_day_include_both_ends(tmp_path: Path) -> None:
+    (tmp_path / "association_members.csv").write_text(
+        "association_id,municipality_code,valid_from,valid_to,confidence,source,note\n"
+        "a,0001,2024-01-01,2024-06-30,confirmed,test,\n"
+        "a,0002,2024-07-01,,confirmed,test,\n"
+        "b,0003,2024-07-01,,confirmed,test,\n", encoding="utf-8")
+    from datetime import date
 
-
-def test_changed_export_code_rewrites_only_the_exports(data_dir: Path) -> None:
-    with instance_for_test() as instance:
-        _record_refresh(instance, _decision(instance))
-        _record_exports(instance, "code of an older version")
-        decision = _decision(instance)
-    assert isinstance(decision, RunRequest)
-    assert decision.asset_selection == jobs.EXPORT_KEYS
-    assert decision.tags[jobs.SCOPE_TAG] == "exports"
-
-
-def test_memberships_valid_on_a_day_include_both_ends() -> None:
-    rows = [("a", "0001", "2024-01-01", "2024-06-30"), ("a", "0002", "2024-07-01", ""),
-            ("b", "0003", "2024-07-01", None)]
-    assert fingerprint.memberships_valid_on(rows, date(2024, 6, 30)) == [("a", "0001")]
-    assert fingerprint.memberships_valid_on(rows, date(2024, 7, 1)) == [
+    assert versions.memberships_valid_on(date(2024, 6, 30), tmp_path) == [("a", "0001")]
+    assert versions.memberships_valid_on(date(2024, 7, 1), tmp_path) == [
         ("a", "0002"), ("b", "0003")]
-    assert fingerprint.memberships_valid_on(rows, date(2023, 12, 31)) == []
-
-
-def test_finsam_nightly_prints_why_it_skips(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture) -> None:
-    from orchestration.cli import main
-
-    # The project's instance (dagster.yaml), its storage in the data folder, as finsam sets.
-    monkeypatch.setenv("DAGSTER_HOME", str(config.REPO_ROOT))
-    monkeypatch.setenv("FINSAM_DAGSTER_STORAGE", str(data_dir / "dagster"))
-    (data_dir / "dagster").mkdir()
-    with DagsterInstance.get() as instance:
-        _record_refresh(instance, _decision(instance))
-        _record_exports(instance, fingerprint.exports_code_version())
-    assert main(["nightly"]) == 0
-    assert capsys.readouterr().out.startswith("skipped: inputs unchanged since refresh")
+    assert versions.memberships_valid_on(date(2023, 12, 31), tmp_path) == []

@@ -1,5 +1,6 @@
-"""Faults a nightly refresh meets, each through the real refresh job run in this process
-against a private data folder (tests/refresh_helpers.py):
+"""Faults a nightly refresh meets, each through the real refresh run in this process against a
+private copy of a refreshed data folder (tests/refresh_helpers.py), and the messages that
+name what is wrong:
 
 1. a statistics source answering 500 for the whole run: the step fails and names the
    source, the sources that need no network still load, nothing is published;
@@ -8,14 +9,14 @@ against a private data folder (tests/refresh_helpers.py):
 3. impossible figures: a negative population count (rejected before dbt, the row named)
    and negative participants in a report (rejected while the report is read, an error
    naming document, page and line; the rest publishes);
-4. SIGKILL mid-refresh: tests/test_refresh.py::test_killed_refresh_leaves_published_warehouse_intact
-   (a real process is needed to kill one);
-5. 20 analysts, each a process of its own, reading the published warehouse while a
-   refresh replaces it: tests/test_refresh.py::test_refresh_command_publishes_under_open_readers
-   (the end-to-end `finsam refresh` of the publish contract).
+4. an input cut short that passes its own checks: a header-only association_members.csv
+   (refused naming the file) and one cut to a few rows (the shrinkage guard before the
+   publish names the tables, before and after); the next refresh recovers by itself;
+5. inputs that cannot be read, each named in one line: a registry file in latin-1, an
+   empty one, a missing column, a truncated .gz snapshot; a download over the size limit.
 
-Each case starts from its own copy of the data folder of one successful refresh, shared by
-the test session (and with tests/test_refresh.py).
+A SIGKILL, readers during a refresh, stray files beside the published warehouse and failed
+exports are in tests/test_refresh.py.
 """
 
 from __future__ import annotations
@@ -31,13 +32,17 @@ import duckdb
 import pytest
 from pytest_httpserver import HTTPServer
 
+from ingestion import config, reference
+from ingestion.reports import download
 from ingestion.sources import scb_population
+from ingestion.sources.errors import SourceFormatError
+from ingestion.sources.fetch import Fetcher
 from ingestion.sources.http import HttpClient
+from ingestion.validation.validate import RawValidationError
 from orchestration.assets.reports import report_tables
 from tests.refresh_helpers import (
     failure_report,
     file_digest,
-    make_data_dir,
     materialized,
     run_refresh_in_process,
 )
@@ -62,8 +67,8 @@ def _replaced(path: Path, content: bytes) -> Iterator[None]:
             path.write_bytes(original)
 
 
-def test_unreadable_documents_are_reported_and_the_others_load(tmp_path: Path) -> None:
-    data_dir = make_data_dir(tmp_path / "data")
+def test_unreadable_documents_are_reported_and_the_others_load(refreshed: Path) -> None:
+    data_dir = refreshed
     documents = data_dir / "documents"
     # A PDF cut off after its header (as a failed download leaves it) and an empty file.
     (documents / CORRUPT_PDF).write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2")
@@ -99,11 +104,13 @@ def test_source_answering_500_fails_the_refresh_but_not_the_others(
     # to each of them (the tunnel is refused), for the whole run.
     httpserver.expect_request(re.compile(".*")).respond_with_data("unavailable", status=500)
     proxy = httpserver.url_for("/")
-    result = run_refresh_in_process(refreshed, FINSAM_SOURCES="live", HTTPS_PROXY=proxy,
+    # Everything, not only what is stale: the sources without network run in the same run.
+    result = run_refresh_in_process(refreshed, everything=True, FINSAM_SOURCES="live",
+                                    HTTPS_PROXY=proxy,
                                     https_proxy=proxy, NO_PROXY="", no_proxy="")
     assert not result.success
     report = failure_report(result)
-    assert "unchanged" in report
+    assert "the published warehouse is unchanged" in report
     assert scb_population.SOURCE in report
     assert "Arbetsförmedlingen" in report
     assert len(httpserver.log) >= 3, "the fetchers never reached the failing source"
@@ -168,3 +175,107 @@ def test_negative_participants_never_reach_the_marts_and_are_named(refreshed: Pa
     assert errors[0][1].startswith("embedded:negative_participants.txt, page 1, line 10: "
                                    "participants of -12")
     assert marts == (0,)
+
+
+def test_header_only_memberships_are_refused_naming_the_file(refreshed: Path) -> None:
+    """Every membership gone would publish fct_funding_vs_ideal with no association's ideal;
+    the registry refuses the file, and once it is whole again the next refresh is fine."""
+    published = refreshed / "warehouse.duckdb"
+    digest = file_digest(published)
+    members = refreshed / "reference" / "association_members.csv"
+    original = members.read_text(encoding="utf-8")
+    members.write_text(original.splitlines()[0] + "\n", encoding="utf-8")
+    result = run_refresh_in_process(refreshed)
+    assert not result.success
+    report = failure_report(result)
+    first = report.splitlines()[0]
+    assert first.startswith("step reference_tables failed: ")
+    assert f"{members}: no rows (only a header)" in first
+    assert "the published warehouse is unchanged" in report
+    assert file_digest(published) == digest
+
+    members.write_text(original, encoding="utf-8")
+    again = run_refresh_in_process(refreshed)
+    assert again.success, failure_report(again)
+    assert file_digest(published) == digest  # nothing was stale: the published one is right
+
+
+def test_a_registry_cut_short_is_stopped_before_the_publish(refreshed: Path) -> None:
+    """A few membership rows pass every rule of the registry, yet the marts would lose most
+    associations: the guard against shrinking tables names them, before and after."""
+    published = refreshed / "warehouse.duckdb"
+    digest = file_digest(published)
+    with duckdb.connect(str(published), read_only=True) as con:
+        members_before = con.execute("select count(*) from raw.association_members"
+                                     ).fetchone()[0]
+    members = refreshed / "reference" / "association_members.csv"
+    original = members.read_text(encoding="utf-8")
+    members.write_text("\n".join(original.splitlines()[:6]) + "\n", encoding="utf-8")
+    try:
+        result = run_refresh_in_process(refreshed)
+    finally:
+        members.write_text(original, encoding="utf-8")
+    assert not result.success
+    report = failure_report(result)
+    assert "step published_warehouse failed: not published: " in report
+    assert f"raw.association_members {members_before} → 5 rows (-" in report
+    assert "raw.association_members has no rows left for association_id" in report
+    assert "FINSAM_MAX_ROW_DROP" in report
+    assert file_digest(published) == digest
+
+
+@pytest.mark.parametrize("content, expected", [
+    ("kommun,län\nVästerås,19\n".encode("latin-1"), ": line 1 is not UTF-8 (byte 0xe4)"),
+    (b"", ": empty file (not even a header line)"),
+])
+def test_an_unreadable_registry_file_is_named_in_one_line(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "associations.csv"
+    path.write_bytes(content)
+    with pytest.raises(RawValidationError) as error:
+        reference.load_table("associations", tmp_path)
+    assert str(error.value) == f"{path}{expected}" + (
+        "; save the file as UTF-8 (Excel: CSV UTF-8)" if "UTF-8" in expected else "")
+
+
+def test_a_missing_column_is_named_with_its_file(tmp_path: Path) -> None:
+    source = config.REPO_ROOT / "data" / "reference"
+    lines = (source / "association_members.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    column = header.index("valid_from")
+    path = tmp_path / "association_members.csv"
+    path.write_text("\n".join(",".join(c for i, c in enumerate(line.split(","))
+                                        if i != column) for line in lines[:3]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(RawValidationError) as error:
+        reference.load_table("association_members", tmp_path)
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(f"{path}: no column valid_from in the header (it has ")
+
+
+def test_a_truncated_snapshot_is_named_with_its_source_and_file(tmp_path: Path) -> None:
+    snapshot = tmp_path / "scb" / "TAB5557_2025.json.gz"
+    snapshot.parent.mkdir()
+    snapshot.write_bytes(gzip.compress(json.dumps({"value": list(range(1000))}).encode())[:100])
+    fetcher = Fetcher(mode="embedded", snapshots_dir=tmp_path)
+    with pytest.raises(SourceFormatError) as error:
+        fetcher.get(scb_population.SOURCE, "https://example.org/TAB5557", None,
+                    "scb/TAB5557_2025.json.gz", parse=json.loads)
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(f"{scb_population.SOURCE}: not a whole gzip file")
+    assert str(snapshot) in message
+
+
+def test_a_download_over_the_size_limit_is_refused(
+    tmp_path: Path, httpserver: HTTPServer
+) -> None:
+    """The report downloads go through the one HTTP client, with its size limit."""
+    httpserver.expect_request("/huge.pdf").respond_with_data(b"%PDF-1.7\n" + b"0" * 5000)
+    url = httpserver.url_for("/huge.pdf")
+    [why] = download.fetch_all([url], tmp_path, refresh=True,
+                               http=HttpClient(max_bytes=1000, retries=0))
+    assert isinstance(why, str) and "exceeds 1000" in why and url in why
+    assert not list(tmp_path.glob("*.pdf"))

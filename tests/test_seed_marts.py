@@ -11,22 +11,46 @@ Expected figures are read by hand from the documents in ../shared/seeds:
 from __future__ import annotations
 
 import hashlib
+import io
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.cli import failure_report
-from tests.refresh_helpers import refreshed_data_dir, run_refresh_in_process
+from orchestration import cli
+from tests.refresh_helpers import finsam_environment, refreshed_data_dir
 
 
 @pytest.fixture(scope="module")
-def seed_warehouse(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
-    """The session's refreshed data folder refreshed again with the seed reports."""
+def seed_refresh(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path
+                 ) -> tuple[Path, list[str]]:
+    """The session's refreshed data folder refreshed again with the seed reports, by
+    `finsam refresh` (in this process): the warehouse and what the command printed."""
     data_dir = refreshed_data_dir(tmp_path_factory)
-    result = run_refresh_in_process(data_dir, FINSAM_DOCUMENT_DIRS=str(seeds_dir))
-    assert result.success, failure_report(result)
-    return data_dir / "warehouse.duckdb"
+    out, err = io.StringIO(), io.StringIO()
+    with finsam_environment(data_dir, FINSAM_DOCUMENT_DIRS=str(seeds_dir)), \
+            redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(["refresh"])
+    assert code == 0, err.getvalue()
+    return data_dir / "warehouse.duckdb", out.getvalue().splitlines()
+
+
+@pytest.fixture(scope="module")
+def seed_warehouse(seed_refresh: tuple[Path, list[str]]) -> Path:
+    return seed_refresh[0]
+
+
+def test_a_seeds_refresh_says_what_it_did_in_at_most_40_lines(seed_refresh) -> None:
+    """Issue 20: a short account, without colour codes, naming the flagged figures and
+    where they are, and what was published."""
+    published, lines = seed_refresh
+    assert len(lines) <= 40, "\n".join(lines)
+    assert not any("\x1b[" in line for line in lines)
+    text = "\n".join(lines)
+    assert "report_inputs has a new data version" in text
+    assert "figures (raw.report_figures where check_status = 'flagged'" in text
+    assert f"published: {published}" in text
 
 
 def _query(path: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -26,8 +26,12 @@ from werkzeug import Request, Response
 
 from ingestion.sources import af_unemployment, drift, scb_he, scb_population
 from ingestion.sources.http import HttpClient
-from orchestration.cli import failure_report
-from tests.refresh_helpers import materialized, refreshed_data_dir, run_refresh_in_process
+from tests.refresh_helpers import (
+    failure_report,
+    materialized,
+    refreshed_data_dir,
+    run_refresh_in_process,
+)
 from tests.source_servers import kolada_body
 
 

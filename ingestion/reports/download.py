@@ -20,17 +20,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
-import requests
-
 from ingestion import config
 from ingestion.files import write_atomically
 from ingestion.reports.documents import sha256
+from ingestion.sources.errors import SourceError
+from ingestion.sources.http import HttpClient
 
 log = logging.getLogger(__name__)
-TIMEOUT_SECONDS = 60
-# What a failed download raises (HTTP status, connection, timeout, a cache file that cannot
-# be written); anything else is a bug and fails the refresh.
-FETCH_ERRORS = (requests.RequestException, OSError)
+SOURCE = "report download"
+# The shared client's timeouts and size limit (ingestion/sources/http.py), with one retry a
+# second later: a document that still fails falls back to its cached copy and is asked for
+# again the next night.
+RETRIES, BACKOFF_SECONDS = 1, 1.0
+# What a failed download raises (HTTP status, connection, timeout, size limit, a cache file
+# that cannot be written); anything else is a bug and fails the refresh.
+FETCH_ERRORS = (SourceError, OSError)
+
+
+def client() -> HttpClient:
+    return HttpClient(retries=RETRIES, backoff_seconds=BACKOFF_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -49,25 +57,26 @@ def cache_folder() -> Path:
 
 
 def fetch(url: str, folder: Path | None = None, refresh: bool = False,
-          session: requests.Session | None = None) -> Fetched:
+          http: HttpClient | None = None) -> Fetched:
     """The cached copy of ``url``, downloading it when needed; raises ``FETCH_ERRORS`` when
     the download fails and nothing is cached."""
     with _index(folder) as (folder, index):
-        return _fetch(url, folder, index, refresh, session)
+        return _fetch(url, folder, index, refresh, http or client())
 
 
 def fetch_all(urls: list[str], folder: Path | None = None, refresh: bool = False,
-              session: requests.Session | None = None) -> list[Fetched | str]:
+              http: HttpClient | None = None) -> list[Fetched | str]:
     """``fetch`` of each URL, reading and writing the index once for all of them: the copy
     of each, or why there is none (a failed download is reported like an unreadable file)."""
     if not urls:
         return []
     results: list[Fetched | str] = []
+    http = http or client()
     try:
         with _index(folder) as (folder, index):
             for url in urls:
                 try:
-                    results.append(_fetch(url, folder, index, refresh, session))
+                    results.append(_fetch(url, folder, index, refresh, http))
                 except FETCH_ERRORS as exc:
                     results.append(_why(exc))
     except OSError as exc:  # the cache folder or index is unusable: every URL failed
@@ -92,8 +101,7 @@ def _index(folder: Path | None) -> Iterator[tuple[Path, dict]]:
         write_atomically(path, json.dumps(index, indent=1, sort_keys=True).encode())
 
 
-def _fetch(url: str, folder: Path, index: dict, refresh: bool,
-           session: requests.Session | None) -> Fetched:
+def _fetch(url: str, folder: Path, index: dict, refresh: bool, http: HttpClient) -> Fetched:
     """``fetch`` against an index already read; updates ``index`` in place."""
     entry = index.get(url)
     cached = _cached(folder, url, entry)
@@ -106,9 +114,8 @@ def _fetch(url: str, folder: Path, index: dict, refresh: bool,
         if entry.get("last_modified"):
             headers["If-Modified-Since"] = entry["last_modified"]
     try:
-        response = (session or requests).get(url, timeout=TIMEOUT_SECONDS, headers=headers)
-        response.raise_for_status()
-    except requests.RequestException as exc:
+        status, data, response_headers = http.fetch(SOURCE, url, headers)
+    except SourceError as exc:
         if cached is None:
             raise
         error = f"{type(exc).__name__}: {exc}"
@@ -116,18 +123,19 @@ def _fetch(url: str, folder: Path, index: dict, refresh: bool,
                     cached.path, f"{cached.fetched_at:%Y-%m-%d %H:%M} UTC")
         return Fetched(url, cached.path, cached.fetched_at, fallback_error=error)
     fetched_at = datetime.now(UTC).replace(microsecond=0)  # as the index keeps it
-    if response.status_code == 304 and cached:  # not modified: the copy is confirmed
+    if status == 304 and cached:  # not modified: the copy is confirmed
         path = cached.path
+    elif status == 304:
+        raise SourceError(SOURCE, url, "304 Not Modified but nothing is cached")
     else:
-        data = response.content
         is_pdf = data[:5] == b"%PDF-" or urlparse(url).path.lower().endswith(".pdf")
         # Named by its content: pipeline takes the name's stem as the document id.
         path = folder / f"{sha256(data)}.{'pdf' if is_pdf else 'txt'}"
         if not path.exists():
             write_atomically(path, data)
     index[url] = {"file": path.name, "fetched_at": fetched_at.isoformat(timespec="seconds"),
-                  "etag": response.headers.get("ETag"),
-                  "last_modified": response.headers.get("Last-Modified")}
+                  "etag": response_headers.get("ETag"),
+                  "last_modified": response_headers.get("Last-Modified")}
     return Fetched(url, path, fetched_at)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import pickle
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -75,7 +76,11 @@ class Fetcher:
             raise SourceError(source, str(path), "embedded snapshot missing")
         body = path.read_bytes()
         if path.suffix == ".gz":
-            body = gzip.decompress(body)
+            try:
+                body = gzip.decompress(body)
+            except (OSError, EOFError, zlib.error) as exc:  # cut short or not gzip at all
+                raise SourceFormatError(source, str(path), f"not a whole gzip file ({exc})"
+                                        ) from None
         # The request goes into the cache key: the same file parsed for another selection
         # (the metadata snapshot changed) must not reuse the old result.
         key = f"embedded:{snapshot}\0{HttpClient.full_url(url, params)}"

@@ -1,12 +1,19 @@
-"""The one HTTP client of the source fetchers.
+"""The one HTTP client of the project: the statistics sources and the report downloads
+(``ingestion/reports/download.py``) both fetch through it.
 
-Timeouts, retries with exponential backoff on 429/5xx and connection errors, a size limit,
-and conditional requests against a local cache: a body is stored with its ETag and
-Last-Modified, the next request sends If-None-Match / If-Modified-Since, and a 304 answers
-from the cache, so a nightly run re-downloads nothing that did not change.
+Timeouts, retries with exponential backoff on 429/5xx, connection errors and bodies cut off
+mid-transfer, a size limit, and conditional requests against a local cache: a body is
+stored with its ETag and Last-Modified, the next request sends If-None-Match /
+If-Modified-Since, and a 304 answers from the cache, so a nightly run re-downloads nothing
+that did not change.
 
 A body is written to the cache only after the caller's ``parse`` accepted it, so a truncated
 or malformed response never replaces the last good copy.
+
+Why one retry loop here rather than urllib3's ``Retry`` on the session's adapter: ``Retry``
+covers statuses and connections, but not a body cut off after the headers arrived (read
+while streaming, after urllib3 returned the response), which the sources do send; two
+mechanisms, one inside the other, would multiply their attempts.
 """
 
 from __future__ import annotations
@@ -60,6 +67,14 @@ class HttpClient:
     @staticmethod
     def full_url(url: str, params: Mapping[str, str] | None = None) -> str:
         return requests.Request("GET", url, params=params).prepare().url or url
+
+    def fetch(self, source: str, url: str, headers: Mapping[str, str] | None = None
+              ) -> tuple[int, bytes, Mapping[str, str]]:
+        """GET ``url`` with ``headers`` (e.g. conditional ones), retried as the module says:
+        the status (200 or 304), the body (empty on a 304) and the response headers. Any
+        other status, or giving up, raises SourceError naming ``source`` and the URL."""
+        response, body = self._request(source, url, headers or {})
+        return response.status_code, body, response.headers
 
     def get(
         self,

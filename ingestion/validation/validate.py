@@ -15,7 +15,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from ingestion import config, contracts, fingerprint
+from ingestion import config, contracts
+from ingestion.files import tree_digest
 from ingestion.validation.rules import MODEL_RULES, RAW_RULES, registry_problems
 from ingestion.validation.schemas import model_schema, raw_schema
 
@@ -44,30 +45,43 @@ def validate_raw(name: str, frame: pd.DataFrame, source: str,
 def rules_version() -> str:
     """A digest of the raw contracts and the validation code: a cached result validated by
     other rules is validated again."""
-    return fingerprint.code_version(
-        [str(contracts.SOURCES_FILE.relative_to(config.REPO_ROOT)), "ingestion/validation"],
-        exclude=())
+    return tree_digest(config.REPO_ROOT, [
+        str(contracts.SOURCES_FILE.relative_to(config.REPO_ROOT)), "ingestion/validation"])
 
 
-def validate_registry(tables: dict[str, pd.DataFrame], source: str = "data/reference") -> None:
+# Registry tables that may not be empty: a header-only file is a file cut short, and would
+# publish a warehouse without the rows (every membership gone). No municipality outside
+# every association is a possible country.
+REQUIRED_ROWS = ("municipalities", "associations", "association_members")
+
+
+def validate_registry(tables: dict[str, pd.DataFrame], folder: str = "data/reference",
+                      files: dict[str, str] | None = None) -> None:
     """The four registry tables, each against its contract and all of them against the rules
-    across them; every problem is listed at once."""
+    across them; every problem is listed at once, the first line naming the file of the
+    first. ``files``: table → file name in ``folder``."""
+    files = files or {name: f"{name}.csv" for name in tables}
     problems = []
+    for name in REQUIRED_ROWS:
+        if tables[name].empty:
+            problems.append(f"{folder}/{files[name]}: no rows (only a header); the registry "
+                            f"needs its {name.replace('_', ' ')}")
     for name, frame in tables.items():
         try:
-            validate_raw(name, frame, source)
+            validate_raw(name, frame, f"{folder}/{files[name]}")
         except RawValidationError as exc:
             problems.append(str(exc))
     codes = tables["municipalities"]["municipality_code"]
-    if codes.nunique() != N_MUNICIPALITIES:
-        problems.append(f"{codes.nunique()} municipalities, expected {N_MUNICIPALITIES}")
+    if codes.nunique() != N_MUNICIPALITIES and not tables["municipalities"].empty:
+        problems.append(f"{folder}/{files['municipalities']}: {codes.nunique()} municipalities,"
+                        f" expected {N_MUNICIPALITIES}")
     problems += [
-        f"{message}:\n{rows.to_string(index=False, max_rows=20)}"
+        f"{folder}: {message}:\n{rows.to_string(index=False, max_rows=20)}"
         for message, rows in registry_problems(tables)
         if len(rows)
     ]
     if problems:
-        raise RawValidationError(f"{source} is inconsistent:\n" + "\n".join(problems))
+        raise RawValidationError("\n".join(problems))
 
 
 @dataclass(frozen=True)

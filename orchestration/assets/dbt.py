@@ -1,17 +1,20 @@
 """dbt models as Dagster assets: staging → intermediate → marts, with dbt tests as checks."""
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetDep, AssetExecutionContext, AssetKey, AssetSpec
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt.dbt_project import DbtProject
 
-from ingestion import config, fingerprint
-from ingestion.warehouse import build_inputs, dbt_env, record_build_inputs, recorded_build_inputs
+from ingestion import config
+from ingestion.warehouse import dbt_env
 from orchestration.project import dbt_project, manifest_path
 from orchestration.resources import WarehouseResource
+from orchestration.versions import DBT_CODE, MEMBERSHIPS_TODAY
 
 # The refresh's dbt command. Unit tests are left out: their inputs are fixed rows in the YAML,
 # so they give the same result every night and only cost time there (a second at national
@@ -23,9 +26,27 @@ from orchestration.resources import WarehouseResource
 BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
 
 
+# A model whose SQL reads today's date (the current members) depends on the memberships of
+# the day as well as on its tables.
+READS_TODAY = re.compile(r"\bcurrent_date\b", re.IGNORECASE)
+
+
 class FinsamDbtTranslator(DagsterDbtTranslator):
     """A dbt source ``raw.<table>`` is the Python asset that writes that table; models are
-    keyed and grouped by their layer (``marts/fct_funding_vs_ideal``)."""
+    keyed and grouped by their layer (``marts/fct_funding_vs_ideal``). Every model has the
+    dbt project's code version (``orchestration/versions.py``), and one that reads today's
+    date depends on ``memberships_today``."""
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str,
+                       project: DbtProject | None) -> AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            return spec
+        deps = list(spec.deps)
+        if READS_TODAY.search(props.get("raw_code") or ""):
+            deps.append(AssetDep(MEMBERSHIPS_TODAY))
+        return spec.replace_attributes(code_version=DBT_CODE, deps=deps)
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -60,24 +81,10 @@ def _environment(variables: dict[str, str]) -> Iterator[None]:
 def finsam_dbt_models(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    """Build and test every model in the build file (requiring ``warehouse`` prepares it).
-
-    Skipped when the build file was built from exactly these raw tables, this code and
-    today's memberships (a refresh in which nothing changed): no model is materialised, so
-    the checks, publish and exports downstream are skipped too and the published warehouse
-    stays as it is.
-    """
-    with warehouse.connect() as con:
-        inputs = build_inputs(con, fingerprint.code_version(fingerprint.DBT_BUILD_CODE))
-        if inputs is not None and inputs == recorded_build_inputs(con):
-            context.log.info("raw tables, code and today's memberships unchanged since the "
-                             "published build: dbt, the checks, publish and exports are skipped")
-            return
+    """Build and test the selected models in the build file (requiring ``warehouse`` prepares
+    it). Which models a refresh selects is decided before the run, by Dagster's versions
+    (``orchestration/jobs.py``)."""
     with _environment(dbt_env(warehouse.build_path)):
         # A fixed target folder per data folder keeps dbt's partial parse between runs.
         yield from dbt.cli(BUILD_ARGS, context=context,
                            target_path=config.dbt_target_dir()).stream()
-    # Only a build of every model is a build of these inputs (not one model from the UI).
-    if inputs is not None and not context.is_subset:
-        with warehouse.connect() as con:
-            record_build_inputs(con, inputs)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 
 from ingestion import config
-from ingestion.fingerprint import exports_code_version
+from orchestration.versions import EXPORTS_CODE
 from outputs.marts import FUNDING, MARTS, Snapshot, load_snapshot, write_flat_files
 
 # outputs.charts, .export and .report load matplotlib (a third of a second): imported where
@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from outputs.charts import Chart
 
 PUBLISHED_WAREHOUSE = AssetKey(["published_warehouse"])
-# Dagster records it with each export, so the nightly schedule sees exports written by
-# other code and rewrites them from the published warehouse without rebuilding it.
-CODE_VERSION = exports_code_version()
+# Dagster records it with each export, so a refresh sees exports written by other code and
+# rewrites them from the published warehouse without rebuilding it.
+CODE_VERSION = EXPORTS_CODE
 # Lower resolution than the files: the preview is stored in Dagster's event log.
 PREVIEW_DPI = 60
 

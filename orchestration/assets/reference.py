@@ -8,17 +8,18 @@ multi-asset at definition time and rejects them as strings.
 
 from collections.abc import Iterator
 
-from dagster import MaterializeResult, multi_asset
+from dagster import DataVersion, MaterializeResult, multi_asset
 
 from ingestion import reference
-from ingestion.warehouse import write_table
+from ingestion.warehouse import content_version, write_table
 from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
+from orchestration.versions import REGISTRY_FILES
 
 GROUP = "reference"
 
 
-@multi_asset(specs=raw_table_specs(GROUP, list(reference.FILES)))
+@multi_asset(specs=raw_table_specs(GROUP, list(reference.FILES), deps=[REGISTRY_FILES]))
 def reference_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
     """Load and check the four CSV files together (the checks span them), then write them."""
     tables = reference.load_reference()
@@ -31,4 +32,5 @@ def reference_tables(warehouse: WarehouseResource) -> Iterator[MaterializeResult
         if "confidence" in frame:
             for confidence, rows in frame["confidence"].value_counts().sort_index().items():
                 metadata[f"{confidence}_rows"] = int(rows)
-        yield MaterializeResult(asset_key=table, metadata=metadata)
+        yield MaterializeResult(asset_key=table, metadata=metadata,
+                                data_version=DataVersion(content_version(frame)))

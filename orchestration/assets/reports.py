@@ -13,6 +13,7 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
+    DataVersion,
     MaterializeResult,
     MetadataValue,
     multi_asset,
@@ -20,9 +21,10 @@ from dagster import (
 
 from ingestion.reports import blocking_checks
 from ingestion.reports.pipeline import extract_reports
-from ingestion.warehouse import write_table
+from ingestion.warehouse import content_version, write_table
 from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
+from orchestration.versions import REPORT_INPUTS
 
 GROUP = "reports"
 # Blocking: a failure stops the run before anything downstream (dbt, publish) runs, so the
@@ -41,7 +43,8 @@ BLOCKING_CHECKS = [
 
 
 @multi_asset(
-    specs=raw_table_specs(GROUP, ["report_figures", "report_documents", "report_issues"]),
+    specs=raw_table_specs(GROUP, ["report_figures", "report_documents", "report_issues"],
+                          deps=[REPORT_INPUTS]),
     check_specs=[AssetCheckSpec("report_documents_readable", asset="report_documents",
                                 description="Every configured document and URL was read."),
                  *BLOCKING_CHECKS],
@@ -66,15 +69,15 @@ def report_tables(
         "rows": counts["report_figures"],
         "flagged_rows": tables.n_flagged,
         "override_rows": int((tables.figures["origin"] == "override").sum()),
-    })
+    }, data_version=DataVersion(content_version(tables.figures)))
     yield MaterializeResult(asset_key="report_documents", metadata={
         "rows": counts["report_documents"], "failed_documents": len(failed),
         "download_fallbacks": len(tables.fallbacks),
-    })
+    }, data_version=DataVersion(content_version(tables.documents)))
     yield MaterializeResult(asset_key="report_issues", metadata={
         "rows": counts["report_issues"],
         "errors": int((tables.issues["severity"] == "error").sum()),
-    })
+    }, data_version=DataVersion(content_version(tables.issues)))
     yield AssetCheckResult(
         asset_key="report_documents",
         check_name="report_documents_readable",

@@ -8,9 +8,10 @@ SCB, one file for Arbetsförmedlingen, which republishes its whole series monthl
 HTTP cache makes an unchanged series cost only conditional requests, so per-period
 partitions would add bookkeeping without saving downloads. A failed fetch or validation,
 or a series that now ends earlier than the table already in the warehouse, raises before
-the table is written, so the previous table stays in the build file. Rows identical to the
-table already in the build file (a night without news) are neither validated again nor
-rewritten (``ingestion.warehouse.write_table``).
+the table is written, so the previous table stays in the build file. The assets run when
+their input (the snapshot, or the live sources: every refresh) or their code changed
+(``orchestration/versions.py``); each table's content hash is its data version, so an
+unchanged series rebuilds nothing downstream of it once recorded.
 
 Each asset also runs the source's drift report (``ingestion.sources.drift``: metadata or
 file list only) and records it as Dagster metadata, on success and on failure. The check
@@ -29,6 +30,7 @@ import pandas as pd
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
+    DataVersion,
     Failure,
     MaterializeResult,
     MetadataValue,
@@ -38,9 +40,10 @@ from dagster import (
 
 from ingestion import statistics
 from ingestion.sources import drift
-from ingestion.warehouse import write_table
+from ingestion.warehouse import content_version, write_table
 from orchestration.assets import raw_table_specs
 from orchestration.resources import WarehouseResource
+from orchestration.versions import STATISTICS_INPUTS
 
 GROUP = "statistics"
 
@@ -57,7 +60,8 @@ def _metadata(frame: pd.DataFrame, report: drift.SourceCheck) -> dict[str, objec
 def _statistic_asset(statistic: statistics.Statistic):
     @multi_asset(
         name=statistic.key,
-        specs=raw_table_specs(GROUP, list(statistic.tables), deps=["municipalities"]),
+        specs=raw_table_specs(GROUP, list(statistic.tables),
+                              deps=["municipalities", STATISTICS_INPUTS]),
     )
     def _load(warehouse: WarehouseResource) -> Iterator[MaterializeResult]:
         with warehouse.connect(read_only=True) as con:
@@ -66,14 +70,14 @@ def _statistic_asset(statistic: statistics.Statistic):
             except statistics.StatisticFailed as exc:
                 raise Failure(description=str(exc), metadata=exc.report.metadata()) from exc
         codes = loaded.municipality_codes
-        version = statistics.validation_version(codes)
         with warehouse.connect() as con:
             for table, frame in loaded.tables.items():
-                write_table(con, "raw", table, frame, version=version,
+                write_table(con, "raw", table, frame,
                             validate=statistics.validator(statistic, table, codes))
         drift.record_success(loaded.report, loaded.series_end)
         for table, frame in loaded.tables.items():
-            yield MaterializeResult(asset_key=table, metadata=_metadata(frame, loaded.report))
+            yield MaterializeResult(asset_key=table, metadata=_metadata(frame, loaded.report),
+                                    data_version=DataVersion(content_version(frame)))
 
     return _load
 

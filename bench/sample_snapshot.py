@@ -39,7 +39,7 @@ Kolada's ``finsam_provenance``, the workbook keyword ``finsam-sample``):
   times a labour-force participation, and national yearly rates (``UNEMPLOYMENT_RATES``)
   scaled by the municipality's BAS rate against the national one.
 
-    python -m ingestion.sources.sample_snapshot [output folder]
+    python -m bench.sample_snapshot [output folder]
 """
 
 from __future__ import annotations
