@@ -413,6 +413,15 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _command_line(pid: int) -> bytes:
+    """A process's command line; empty once it has exited (it may, between listing and
+    reading)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -438,8 +447,7 @@ def test_killed_refresh_leaves_published_warehouse_intact_and_no_dbt_behind(
     # Kill once dbt runs, i.e. genuinely mid-way: the refresh process alone, as an
     # operator's `kill -9` or the out-of-memory killer does.
     while not dbt and time.monotonic() < deadline and process.poll() is None:
-        dbt = [child for child in _children(process.pid) if b"dbt" in
-               Path(f"/proc/{child}/cmdline").read_bytes()]
+        dbt = [child for child in _children(process.pid) if b"dbt" in _command_line(child)]
         time.sleep(0.05)
     assert dbt, "the refresh finished or failed before dbt started"
     os.kill(process.pid, signal.SIGKILL)

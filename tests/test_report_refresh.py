@@ -53,11 +53,12 @@ def refreshed(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
             raise KeyError("a defect only this document trips")
         return real(doc)
 
+    from orchestration.assets.exports import EXPORT_ASSETS
     from orchestration.definitions import defs
-    from orchestration.jobs import EXPORT_KEYS
 
     # Everything up to the publish; the exports read the published marts and add nothing.
-    selection = [key for key in defs.resolve_all_asset_keys() if key not in EXPORT_KEYS]
+    exports = {key for export in EXPORT_ASSETS for key in export.keys}
+    selection = [key for key in defs.resolve_all_asset_keys() if key not in exports]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(prose, "extract", defect_on_one_document)
         result = run_refresh_in_process(
