@@ -30,11 +30,12 @@ def export_command(argv: list[str]) -> int:
                         " or its name")
     parser.add_argument("--year", type=int, metavar="YYYY", help="only this year")
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="folder to write to (default: data/exports)")
+                        help="folder to write to (default: data/exports, or for a filtered "
+                        "export data/exports/<association>-<year>, so the nightly exports "
+                        "stay whole)")
     args = parser.parse_args(argv)
 
     warehouse = config.published_warehouse_path()
-    out_dir = args.out or config.exports_dir()
     if not warehouse.exists():
         print(f"finsam export: no warehouse at {warehouse}; run a refresh first",
               file=sys.stderr)
@@ -47,6 +48,11 @@ def export_command(argv: list[str]) -> int:
             print(f"finsam export: {error}", file=sys.stderr)
             return 2
         filters = Filters(association_id, args.year, name)
+    # A filtered export never replaces the refresh's whole exports: the nightly run counts
+    # those as written from the published warehouse.
+    filtered = filters.association_id is not None or filters.year is not None
+    out_dir = args.out or (config.exports_dir() / _folder(filters) if filtered
+                           else config.exports_dir())
     snapshot = load_snapshot(warehouse, filters)
     # the model's parameters are no data of an association or a year's reports
     if not any(len(snapshot.frame(mart)) for mart in MARTS if mart.has_association):
@@ -56,6 +62,11 @@ def export_command(argv: list[str]) -> int:
     for path in export_all(warehouse, out_dir, filters, snapshot):
         print(path)
     return 0
+
+
+def _folder(filters: Filters) -> str:
+    return "-".join(str(part) for part in (filters.association_id, filters.year)
+                    if part is not None)
 
 
 def _described(filters: Filters) -> str:

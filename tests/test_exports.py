@@ -489,6 +489,21 @@ def test_cli_by_association_name_and_suggestions(tmp_path: Path, data_dir: Path,
     assert not (tmp_path / "x").exists()
 
 
+def test_a_filtered_export_leaves_the_whole_exports_as_they_are(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The refresh's exports hold every association; the nightly run counts them as written
+    from the published warehouse, so a filtered export goes to a folder of its own."""
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(data_dir))
+    whole = data_dir / "exports"
+    assert export_command([]) == 0
+    before = (whole / "finsam.xlsx").read_bytes()
+    assert export_command(["--association", "alfa", "--year", "2024"]) == 0
+    assert (whole / "finsam.xlsx").read_bytes() == before
+    funding = data_rows(load_workbook(whole / "alfa-2024" / "finsam.xlsx")["Finansiering"])
+    assert {(r["Förbunds-id"], r["År"]) for r in funding} == {("alfa", 2024)}
+
+
 def test_cli_says_when_nothing_matches(tmp_path: Path, data_dir: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FINSAM_DATA_DIR", str(data_dir))
