@@ -149,7 +149,7 @@ def he_source() -> str:
     compared, and takes over when this one fails."""
     source = os.environ.get("FINSAM_HE_SOURCE", "scb").strip().lower()
     if source not in HE_SOURCES:
-        raise ValueError(f"FINSAM_HE_SOURCE must be one of {HE_SOURCES}, not {source!r}")
+        raise SettingError(f"FINSAM_HE_SOURCE must be one of {HE_SOURCES}, not {source!r}")
     return source
 
 
@@ -208,7 +208,8 @@ def max_row_drop() -> float:
 def check_settings() -> None:
     """Read every setting once, so a mistake is reported, naming the variable, before a
     refresh starts rather than in the middle of one (raises SettingError)."""
-    for setting in (sources_mode, documents_dirs, report_cache_max_age_days,
+    for setting in (sources_mode, he_source, source_disagreement_pct, documents_dirs,
+                    report_cache_max_age_days,
                     report_cache_max_bytes, report_max_failed_share,
                     document_fallback_max_age_days, max_row_drop):
         setting()

@@ -72,9 +72,10 @@ def report_inputs_version() -> str:
 
 
 def statistics_version() -> str:
+    # Which source feeds the HE tables decides their rows as much as the snapshot does.
     if config.sources_mode() == "live":
         return _live()
-    return _digest("embedded", _folder_digest(config.snapshots_dir()))
+    return _digest("embedded", config.he_source(), _folder_digest(config.snapshots_dir()))
 
 
 def memberships_today_version() -> str:
