@@ -302,7 +302,7 @@ def test_overlapping_membership_fails_the_build(tmp_path: Path) -> None:
         {"association_id": "sf-a", "municipality_code": "0003", "valid_from": "2020-01-01"}
     )
     write_raw_tables(tmp_path, case)
-    with pytest.raises(AssertionError, match="unique_combination_int_association_members_by_year"):
+    with pytest.raises(AssertionError, match="primary_key_int_association_members_by_year"):
         run_dbt(tmp_path, "build", "--select", "+int_association_members_by_year")
 
 
