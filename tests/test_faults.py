@@ -128,19 +128,6 @@ def _negative_population(snapshot: Path) -> bytes:
     return gzip.compress(json.dumps(doc).encode(), mtime=0)
 
 
-NEGATIVE_PARTICIPANTS = """EXEMPELDOKUMENT - SAMPLE DOCUMENT (invented figures, test input)
-
-Samordningsförbundet Stockholms stad
-Årsredovisning 2023 (exempel)
-
-Tabell 3. Deltagare per insats
-
-Insats Totalt Kvinnor Män
-Individinriktade insatser
-Aktivitetsplatsen -12 -5 -7
-"""
-
-
 def test_impossible_population_blocks_publish_and_is_named(refreshed: Path) -> None:
     published = refreshed / "warehouse.duckdb"
     digest = file_digest(published)
@@ -154,27 +141,6 @@ def test_impossible_population_blocks_publish_and_is_named(refreshed: Path) -> N
     assert "population" in report.split("refresh failed in", 1)[1]
     assert "published_warehouse" not in materialized(result)
     assert file_digest(published) == digest
-
-
-def test_negative_participants_never_reach_the_marts_and_are_named(refreshed: Path) -> None:
-    """A negative count is rejected while the report is read (issue 18): an error naming
-    document, page and line; the refresh publishes the other figures without it."""
-    document = refreshed / "documents" / "negative_participants.txt"
-    with _replaced(document, NEGATIVE_PARTICIPANTS.encode()):
-        result = run_refresh_in_process(refreshed)
-    assert result.success, failure_report(result)
-    with duckdb.connect(str(refreshed / "warehouse.duckdb"), read_only=True) as con:
-        errors = con.execute("""
-            select line, message from raw.report_issues
-            where source = 'embedded:negative_participants.txt'
-              and check_name = 'implausible_value' and severity = 'error'""").fetchall()
-        marts = con.execute("""
-            select count(*) from marts.fct_participants
-            where intervention = 'Aktivitetsplatsen' and participants < 0""").fetchone()
-    assert [line for line, _ in errors] == [10, 10, 10]
-    assert errors[0][1].startswith("embedded:negative_participants.txt, page 1, line 10: "
-                                   "participants of -12")
-    assert marts == (0,)
 
 
 def test_header_only_memberships_are_refused_naming_the_file(refreshed: Path) -> None:

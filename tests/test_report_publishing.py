@@ -2,8 +2,9 @@
 refresh and nothing is published; blocking checks stop publishing when no figure was read,
 when too many documents failed, or when a download fell back to an old cached copy.
 
-The refresh runs in-process (the ``nightly_refresh`` job) against a temporary copy of the
-embedded inputs; each check also runs on the report asset alone (``materialize``).
+The refresh runs in-process (the ``nightly_refresh`` job) against a copy of the session's
+refreshed data folder whose documents changed, so the night's run starts at the reports;
+each check also runs on the report asset alone (``materialize``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 from dagster import materialize
 
-from tests.refresh_helpers import make_data_dir, run_refresh_in_process
+from tests.refresh_helpers import run_refresh_in_process
 
 REPORT = (
     "Samordningsförbundet Sundsvall\nHalvårsrapport 2023\n\n"
@@ -28,16 +28,12 @@ REPORT = (
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch) -> Path:
-    """A copy of the embedded inputs and a published warehouse that must stay untouched."""
-    target = make_data_dir(tmp_path / "data")
-    monkeypatch.setenv("FINSAM_DATA_DIR", str(target))
+def data_dir(refreshed: Path, monkeypatch) -> Path:
+    """A refreshed data folder whose published warehouse must stay untouched."""
+    monkeypatch.setenv("FINSAM_DATA_DIR", str(refreshed))
     monkeypatch.delenv("FINSAM_DOCUMENT_DIRS", raising=False)
     monkeypatch.delenv("FINSAM_DOCUMENT_URLS", raising=False)
-    with duckdb.connect(str(target / "warehouse.duckdb")) as con:
-        con.execute("create schema marts")
-        con.execute("create table marts.previous_refresh as select 42 as answer")
-    return target
+    return refreshed
 
 
 def digest(path: Path) -> str:
@@ -61,6 +57,8 @@ def test_a_defect_on_every_document_fails_the_refresh_and_publishes_nothing(
         raise ZeroDivisionError("deliberately broken table walker")
 
     monkeypatch.setattr(walker.Walker, "run", broken)
+    for path in (data_dir / "documents").glob("*.txt"):  # a night with revised documents
+        path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     published = data_dir / "warehouse.duckdb"
     before = digest(published)
     result = run_refresh_in_process(data_dir)

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import AssetSelection
 
 from bench import layout_corpus
 from ingestion.reports import prose
-from tests.refresh_helpers import failure_report, make_data_dir, run_refresh_in_process
+from tests.refresh_helpers import failure_report, refreshed_data_dir, run_refresh_in_process
 
 BORDERLESS = "chromium borderless right-aligned"
 # Written for the test (a registered association, a year no seed covers).
@@ -27,6 +28,14 @@ IMPOSSIBLE = (
     "Belopp i kr\t2021\n"
     "Försäkringskassan\t100 000 000 000 000 000\n"
     "Sundsvalls kommun\t2 000 000\n"
+)
+# Negative counts in a table row (the prose case is in IMPOSSIBLE).
+NEGATIVE_PARTICIPANTS = (
+    "Samordningsförbundet Stockholms stad\nÅrsredovisning 2023\n\n"
+    "Tabell 3. Deltagare per insats\n\n"
+    "Insats Totalt Kvinnor Män\n"
+    "Individinriktade insatser\n"
+    "Aktivitetsplatsen -12 -5 -7\n"
 )
 
 
@@ -45,7 +54,8 @@ def refreshed(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
         "Samordningsförbundet Exempelstad\nÅrsredovisning 2023\n\nÅrets resultat 10 tkr\n",
         encoding="utf-8")
     (folder / "impossible.txt").write_text(IMPOSSIBLE, encoding="utf-8")
-    data_dir = make_data_dir(tmp_path_factory.mktemp("refresh") / "data")
+    (folder / "negative_participants.txt").write_text(NEGATIVE_PARTICIPANTS, encoding="utf-8")
+    data_dir = refreshed_data_dir(tmp_path_factory)  # the statistics loaded already
     real = prose.extract
 
     def defect_on_one_document(doc):
@@ -54,11 +64,13 @@ def refreshed(seeds_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
         return real(doc)
 
     from orchestration.assets.exports import EXPORT_ASSETS
+    from orchestration.assets.reports import report_tables
     from orchestration.definitions import defs
 
-    # Everything up to the publish; the exports read the published marts and add nothing.
-    exports = {key for export in EXPORT_ASSETS for key in export.keys}
-    selection = [key for key in defs.resolve_all_asset_keys() if key not in exports]
+    # The reports and what follows them up to the publish; the exports read the published
+    # marts and add nothing here.
+    selection = list((AssetSelection.assets(report_tables).downstream()
+                      - AssetSelection.assets(*EXPORT_ASSETS)).resolve(defs.resolve_asset_graph()))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(prose, "extract", defect_on_one_document)
         result = run_refresh_in_process(
@@ -78,7 +90,7 @@ def test_the_night_publishes_every_readable_document(refreshed: Path):
     assert rows == {"000_b03f12ffb94f162a.txt": "loaded", "001_c7b6b091cb08f66d.txt": "loaded",
                     "003_580c1843f8db6fa0.txt": "loaded", "004_3dc4c14805d5a08c.txt": "loaded",
                     "004_3dc4c14805d5a08c.pdf": "loaded", "defective.txt": "failed",
-                    "impossible.txt": "loaded"}
+                    "impossible.txt": "loaded", "negative_participants.txt": "loaded"}
 
 
 def test_the_borderless_pdf_gives_the_figures_of_its_text(refreshed: Path):
@@ -130,3 +142,17 @@ def test_impossible_figures_stay_out_of_the_marts(refreshed: Path):
     assert query(refreshed, f"""
         select member, value_sek from marts.fct_association_finances
         where document_id = '{document_id}'""") == [("municipality", 2_000_000)]
+
+
+def test_negative_counts_in_a_table_never_reach_the_marts_and_are_named(refreshed: Path):
+    """Each of the row's three counts is an error naming document, page and line; the
+    marts have no negative participants."""
+    errors = query(refreshed, """
+        select line, message from raw.report_issues
+        where source = 'negative_participants.txt'
+          and check_name = 'implausible_value' and severity = 'error'""")
+    assert [line for line, _ in errors] == [8, 8, 8]
+    assert errors[0][1].startswith("negative_participants.txt, page 1, line 8: participants of -")
+    assert query(refreshed, """
+        select count(*) from marts.fct_participants
+        where intervention = 'Aktivitetsplatsen' and participants < 0""") == [(0,)]
