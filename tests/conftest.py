@@ -22,13 +22,18 @@ from ingestion.config import SHARED_SEEDS_DIR
 SLOWEST_FIRST = (
     "test_definitions.py",
     "test_dbt_models.py",
+    # Seconds when its PDFs are cached (~/.cache/finsam), over a minute when Chromium must
+    # print them (a fresh machine): early, so a cold build never ends the run alone.
+    "test_report_layouts.py",
     "test_refresh.py",
-    "test_faults.py",
     "test_sources_refresh.py",
-    "test_report_publishing.py",
-    "test_report_pdf.py",
+    "test_faults.py",
     "test_seed_marts.py",
+    "test_whatif.py",
     "test_exports.py",
+    "test_report_refresh.py",
+    "test_sources_assets.py",
+    "test_sources_drift.py",
 )
 
 
