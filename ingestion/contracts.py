@@ -4,7 +4,7 @@ A raw table is a dbt source (``dbt_project/models/staging/__sources.yml``), a mo
 YAML beside its SQL. Each column there has its ``data_type``, its description and, in
 ``meta``, what values it may hold (``not_null``, ``accepted_values``, ``pattern``, ``min``,
 ``max``) and, for the marts the exports publish, its Swedish and English labels. A table's
-grain is its ``meta.grain`` (sources) or its ``unique_combination`` / ``unique`` test
+grain is its ``meta.grain`` (sources) or its ``primary_key`` / ``unique`` test
 (models). The pandera schemas (``ingestion.validation``), the exports (``outputs.marts``),
 the test helpers and the generated parts of the docs all read their columns from here, so a
 column is added or renamed in one file.
@@ -177,11 +177,11 @@ def _table(entry: dict[str, Any], grain: tuple[str, ...]) -> Table:
 
 
 def _model_grain(entry: dict[str, Any]) -> tuple[str, ...]:
-    """A model's grain from its tests: a unique_combination, else a unique column."""
+    """A model's grain from its tests: its primary_key, else a unique column."""
     for test in entry.get("data_tests", []) or []:
-        if isinstance(test, dict) and "unique_combination" in test:
-            arguments = test["unique_combination"].get("arguments", test["unique_combination"])
-            return tuple(arguments["combination_of_columns"])
+        if isinstance(test, dict) and "primary_key" in test:
+            arguments = test["primary_key"].get("arguments", test["primary_key"])
+            return tuple(arguments["columns"])
     for column in entry.get("columns", []) or []:
         if "unique" in (column.get("data_tests") or []):
             return (column["name"],)
