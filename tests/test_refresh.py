@@ -36,6 +36,7 @@ from tests.refresh_helpers import (
     refresh_env,
     run_refresh_in_process,
 )
+from tests.writers import writer_process
 
 # The corrected figure a test refresh publishes: Stockholm's state contribution of 2024.
 REPORT = "sample_stockholms_stad_arsredovisning_2024.txt"
@@ -320,21 +321,13 @@ def test_a_live_writer_on_the_published_file_stops_the_refresh_naming_it(
     writer that arrives while a refresh runs is refused by the publish itself:
     tests/test_warehouse_files.py.)"""
     published = refreshed / "warehouse.duckdb"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-         "print('open', flush=True); time.sleep(600)", str(published)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "open"
+    with writer_process(published) as holder:
         digest = file_digest(published)
         _another_day(refreshed, monkeypatch)
         code, out, err = _cli(refreshed, capsys, "refresh")
         assert (code, out) == (2, [])
         assert len(err) == 1 and f"is open for writing by process {holder.pid}" in err[0]
         assert file_digest(published) == digest
-    finally:
-        holder.kill()
-        holder.wait(timeout=30)
 
 
 def test_an_unopenable_published_file_is_an_error_naming_it(

@@ -12,6 +12,7 @@ import pytest
 
 from ingestion import warehouse
 from ingestion.validation.guards import ShrinkageError
+from tests.writers import writer_process
 
 
 def _make_database(path, rows: int) -> None:
@@ -124,35 +125,20 @@ def test_the_writer_of_a_file_is_named(tmp_path) -> None:
     reader = duckdb.connect(str(path), read_only=True)
     assert warehouse.writer_of(path) is None  # readers do not count
     reader.close()
-    writer = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-         "print('open', flush=True); time.sleep(600)", str(path)],
-        stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "open"
+    with writer_process(path) as writer:
         assert warehouse.writer_of(path).startswith(f"process {writer.pid} (")
-    finally:
-        writer.kill()
-        writer.wait(timeout=30)
     assert warehouse.writer_of(path) is None
 
 
 def test_publish_refuses_a_file_a_writer_holds_and_moves_a_stale_log_aside(tmp_path) -> None:
     published, build = _build_beside(tmp_path, 8)
     before = published.read_bytes()
-    writer = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-         "con.execute('create table scratch as select 1'); print('open', flush=True); "
-         "time.sleep(600)", str(published)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "open"
+    # Killed at the end of the block without a checkpoint: its log stays beside the file.
+    with writer_process(published, "create table scratch as select 1") as writer:
         with pytest.raises(warehouse.PublishRefused,
                            match=f"open for writing by process {writer.pid}"):
             warehouse.publish(build, published)
         assert published.read_bytes() == before and build.exists()
-    finally:
-        writer.kill()  # gone without a checkpoint: its write-ahead log stays beside the file
-        writer.wait(timeout=30)
     wal = warehouse.wal_path(published)
     assert wal.exists()
     moved: list[str] = []
