@@ -196,7 +196,10 @@ def writer_of(path: Path) -> str | None:
     if kind == fcntl.F_UNLCK:
         return None
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        # Folded to one line: the message naming it is one line (a `python -c` script
+        # carries its newlines here).
+        command = " ".join(Path(f"/proc/{pid}/cmdline").read_bytes()
+                           .decode(errors="replace").replace("\0", " ").split())
     except OSError:
         command = ""
     return f"process {pid}" + (f" ({command[:120]})" if command else "")
