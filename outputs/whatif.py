@@ -23,8 +23,6 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-import pandas as pd
-
 from outputs.marts import PARAMETERS, Snapshot, is_missing
 from outputs.parameters import year_statuses
 
@@ -55,12 +53,14 @@ def whatif_data(snapshot: Snapshot, default_year: int | None) -> dict[str, objec
             raise WhatIfInputsError(f"no allocation parameters for {year}")
         p = parameters.loc[year]
         ages = population[(population["year"] == year) & population["age"].between(low, high)]
-        by_unit = {unit: frame.set_index("age")["population"]
-                   for unit, frame in ages.groupby("association_id")}
+        # One row per unit, one column per age from low to high (0 where a unit has none).
+        by_unit = (ages.pivot_table(index="association_id", columns="age", values="population",
+                                    aggfunc="sum")
+                   .reindex(columns=range(low, high + 1)).fillna(0).astype("int64"))
         rows = []
         for unit in units.sort_values("association_name").itertuples(index=False):
-            counts = by_unit.get(unit.association_id, pd.Series(dtype="int64"))
-            vector = [int(counts.get(age, 0)) for age in range(low, high + 1)]
+            vector = (by_unit.loc[unit.association_id].tolist()
+                      if unit.association_id in by_unit.index else [0] * (high - low + 1))
             _check_band(unit, vector, low, int(p["population_age_min"]),
                         int(p["population_age_max"]))
             rows.append({

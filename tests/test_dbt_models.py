@@ -306,6 +306,25 @@ def test_overlapping_membership_fails_the_build(tmp_path: Path) -> None:
         run_dbt(tmp_path, "build", "--select", "+int_association_members_by_year")
 
 
+def test_row_checks_fail_naming_the_broken_rule(data_dir: Path, tmp_path: Path) -> None:
+    """Weights that do not add up to one (a scenario's mistake) fail the model's row_checks
+    test, and each failing row names the rule it breaks."""
+    case = tmp_path / "case"
+    shutil.copytree(data_dir, case)
+    with pytest.raises(AssertionError, match="row_checks_int_allocation_parameters"):
+        run_dbt(case, "build", "--select", "int_allocation_parameters", "--store-failures",
+                dbt_vars={"measure_weight": 0.5, "population_weight": 0.4})
+    failures = query(case / "build" / "warehouse.duckdb", """
+        select table_schema, table_name from information_schema.tables
+        where table_name like 'row_checks_int_allocation_para%'""")
+    assert len(failures) == 1, failures
+    schema, table = failures.iloc[0]
+    broken = query(case / "build" / "warehouse.duckdb",
+                   f'select failed_check, count(*) as n from "{schema}"."{table}" group by 1')
+    assert broken["failed_check"].tolist() == ["rule: weights_add_up_to_one"]
+    assert broken["n"].iloc[0] >= 1
+
+
 def test_pandera_schemas_accept_the_built_tables(warehouse: Path) -> None:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for name, check in model_checks().items():
