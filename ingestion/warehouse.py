@@ -284,7 +284,7 @@ def run_dbt(database: Path, args: list[str], target_path: Path, **run_args: obje
             ) -> subprocess.CompletedProcess:
     """``dbt <args>`` on the project, writing ``database``, with its artifacts and logs in
     ``target_path``. ``run_args`` go to ``subprocess.run`` (e.g. ``capture_output=True``)."""
-    _seed_partial_parse(target_path)
+    seed_partial_parse(target_path)
     command = [str(config.DBT_LAUNCHER), *args,
                "--project-dir", str(config.DBT_PROJECT_DIR),
                "--profiles-dir", str(config.DBT_PROFILES_DIR),
@@ -292,7 +292,7 @@ def run_dbt(database: Path, args: list[str], target_path: Path, **run_args: obje
     return subprocess.run(command, env={**os.environ, **dbt_env(database)}, **run_args)
 
 
-def _seed_partial_parse(target_path: Path) -> None:
+def seed_partial_parse(target_path: Path) -> None:
     """Start a new target folder from the project's parse (``make manifest``; the same
     profile, see dbt_env), so dbt's first command there parses only what changed: 5 s less,
     as dagster-dbt does for a refresh's target folder."""

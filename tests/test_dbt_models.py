@@ -295,34 +295,31 @@ def test_analyst_guide_shows_the_bench_queries() -> None:
         assert path.name in guide
 
 
-def test_overlapping_membership_fails_the_build(tmp_path: Path) -> None:
+def test_bad_rows_fail_the_build_naming_the_test_and_the_check(tmp_path: Path) -> None:
+    """One build, two kinds of bad rows: a municipality in two associations at once breaks
+    the memberships' grain (primary_key), and a report figure without its document breaks a
+    row check, each failing row naming the check it breaks (row_checks)."""
     case = three_association_case()
     # 0003 also in sf-a while it is in sf-b: a municipality in two associations at once
     case["association_members"].append(
         {"association_id": "sf-a", "municipality_code": "0003", "valid_from": "2020-01-01"}
     )
+    orphan = {**case["report_figures"][0], "document_id": None, "metric": "costs_total"}
+    case["report_figures"].append(orphan)
     write_raw_tables(tmp_path, case)
-    with pytest.raises(AssertionError, match="primary_key_int_association_members_by_year"):
-        run_dbt(tmp_path, "build", "--select", "+int_association_members_by_year")
-
-
-def test_row_checks_fail_naming_the_broken_rule(data_dir: Path, tmp_path: Path) -> None:
-    """Weights that do not add up to one (a scenario's mistake) fail the model's row_checks
-    test, and each failing row names the rule it breaks."""
-    case = tmp_path / "case"
-    shutil.copytree(data_dir, case)
-    with pytest.raises(AssertionError, match="row_checks_int_allocation_parameters"):
-        run_dbt(case, "build", "--select", "int_allocation_parameters", "--store-failures",
-                dbt_vars={"measure_weight": 0.5, "population_weight": 0.4})
-    failures = query(case / "build" / "warehouse.duckdb", """
+    with pytest.raises(AssertionError) as failure:
+        run_dbt(tmp_path, "build", "--store-failures", "--select",
+                "+int_association_members_by_year", "+int_report_figures_deduplicated")
+    assert "primary_key_int_association_members_by_year" in str(failure.value)
+    assert "row_checks_int_report_figures_deduplicated" in str(failure.value)
+    warehouse_file = tmp_path / "build" / "warehouse.duckdb"
+    stored = query(warehouse_file, """
         select table_schema, table_name from information_schema.tables
-        where table_name like 'row_checks_int_allocation_para%'""")
-    assert len(failures) == 1, failures
-    schema, table = failures.iloc[0]
-    broken = query(case / "build" / "warehouse.duckdb",
-                   f'select failed_check, count(*) as n from "{schema}"."{table}" group by 1')
-    assert broken["failed_check"].tolist() == ["rule: weights_add_up_to_one"]
-    assert broken["n"].iloc[0] >= 1
+        where table_name like 'row_checks_int_report_figures%'""")
+    assert len(stored) == 1, stored
+    schema, table = stored.iloc[0]
+    broken = query(warehouse_file, f'select failed_check, metric from "{schema}"."{table}"')
+    assert broken.values.tolist() == [["not_null: document_id", "costs_total"]]
 
 
 def test_pandera_schemas_accept_the_built_tables(warehouse: Path) -> None:

@@ -182,6 +182,7 @@ def test_refresh_command_publishes_under_open_readers(
     assert ["marts.fct_funding_vs_ideal", str(rows), "rows"] in [line.split() for line in out]
     log = Path(out[-1].split("log:", 1)[1].strip())
     assert log.parent == refreshed / "logs" and "report_tables" in log.read_text()
+    assert "finsam_dbt_models" in log.read_text() and "\x1b[" not in log.read_text()
 
 
 def test_unchanged_refresh_rebuilds_nothing_and_says_so_in_one_line(

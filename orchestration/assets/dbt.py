@@ -22,8 +22,10 @@ from orchestration.versions import DBT_CODE, MEMBERSHIPS_TODAY
 # project with them (tests/dbt_helpers.py), as dbt recommends ("When to run unit tests",
 # docs.getdbt.com/docs/build/unit-tests). No manifest.json or run_results.json: Dagster reads
 # the build's events from its log stream and its manifest from the set-up step, and writing
-# them cost 0.4 s of every build at national scale.
-BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
+# them cost 0.4 s of every build at national scale. No colour codes: dbt's lines go to the
+# refresh's log file.
+BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test", "--no-write-json",
+              "--no-use-colors"]
 
 
 # A model whose SQL reads today's date (the current members) depends on the memberships of
