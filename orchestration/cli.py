@@ -1,7 +1,8 @@
 """``finsam``: the command line for analysts and for the nightly job.
 
-    finsam refresh [--all] [--verbose]
-                              refresh what is stale (--all: everything), in this process
+    finsam refresh [--all] [--no-exports] [--verbose]
+                              refresh what is stale (--all: everything), in this process;
+                              --no-exports leaves the exports to the next refresh
     finsam nightly            the nightly schedule's tick (cron): the same, or `skipped:` and why
     finsam extract FILE...    print the figures read from report documents
     finsam export [...]       write the workbook, CSV/Parquet, charts and report
@@ -18,16 +19,17 @@ import sys
 
 from ingestion import config
 
-USAGE_REFRESH = "finsam refresh [--all] [--verbose]"
+USAGE_REFRESH = "finsam refresh [--all] [--no-exports] [--verbose]"
 
 
 def refresh(args: list[str], nightly: bool = False) -> int:
     """Run what is stale (``--all``: everything) in this process and say what happened; the
     nightly tick says `skipped:` and why when nothing is. Dagster's log goes to a file under
     data/logs/ (``--verbose``: to the terminal as well)."""
-    unknown = [a for a in args if a not in {"--all", "--verbose", "-v"}]
-    if unknown or (nightly and "--all" in args):
-        print(f"unknown option {' '.join(unknown or ['--all'])}; usage: "
+    unknown = [a for a in args if a not in {"--all", "--no-exports", "--verbose", "-v"}]
+    refused = [a for a in ("--all", "--no-exports") if nightly and a in args]
+    if unknown or refused:
+        print(f"unknown option {' '.join(unknown or refused)}; usage: "
               + ("finsam nightly [--verbose]" if nightly else USAGE_REFRESH), file=sys.stderr)
         return 2
     try:
@@ -43,7 +45,8 @@ def refresh(args: list[str], nightly: bool = False) -> int:
     try:
         with project_instance() as instance:
             outcome = run_refresh(instance, everything="--all" in args, log_path=log_path,
-                                  verbose=bool({"--verbose", "-v"} & set(args)))
+                                  verbose=bool({"--verbose", "-v"} & set(args)),
+                                  exports="--no-exports" not in args)
     except (config.SettingError, RefreshAlreadyRunning, UnreadableWarehouse,
             PublishRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -69,6 +69,8 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
     # The assets stale in themselves; the rest of the selection is downstream of them.
     roots: list[AssetKey] = field(default_factory=list)
+    # Stale, but left for a later refresh (`finsam refresh --no-exports`).
+    left_stale: list[AssetKey] = field(default_factory=list)
 
     @property
     def nothing_stale(self) -> bool:

@@ -16,7 +16,7 @@ import uuid
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -129,8 +129,10 @@ SAME_ROWS = "the raw tables read again hold the same rows: nothing downstream re
 
 def refresh(instance: DagsterInstance, everything: bool = False,
             selection: Sequence[AssetKey] | None = None, log_path: Path | None = None,
-            verbose: bool = False) -> Outcome:
+            verbose: bool = False, exports: bool = True) -> Outcome:
     """Run what is stale (or ``everything``, or exactly ``selection``) in this process.
+    Without ``exports``, the exports stay stale: they follow the published warehouse's
+    version, so the next refresh writes them.
 
     What is stale runs in two runs sharing one build file when raw tables are among it: the
     raw tables first, then what their new data versions (their content) make stale. So a
@@ -147,6 +149,14 @@ def refresh(instance: DagsterInstance, everything: bool = False,
         decision = Decision(sorted(selection), ["as selected"])
     else:
         decision = all_assets(graph) if everything else stale_selection(instance, graph)
+
+    def left_out(keys: Sequence[AssetKey]) -> list[AssetKey]:
+        return [] if exports else [key for key in keys if graph.get(key).group_name == "exports"]
+
+    left = left_out(decision.selection)
+    if left:
+        decision = replace(decision, left_stale=left,
+                           selection=[key for key in decision.selection if key not in left])
     before = _digest()
     if decision.nothing_stale:
         return Outcome(decision, [], before, before, log_path)
@@ -182,7 +192,8 @@ def refresh(instance: DagsterInstance, everything: bool = False,
                 # The inputs were observed for this refresh already: not again (a live
                 # source's observation is new every time).
                 after_raw = stale_selection(instance, graph, observe=False)
-                rest = [key for key in after_raw.selection if key not in set(raw)]
+                skipped = set(raw) | set(left_out(after_raw.selection))
+                rest = [key for key in after_raw.selection if key not in skipped]
                 if rest:
                     results.append(run(rest))
                 else:
@@ -253,8 +264,11 @@ def summary(outcome: Outcome) -> list[str]:
     """What a successful refresh did, in a few lines: what it read, what it rebuilt and why,
     what it left alone, the figures flagged and where to read them, what it published."""
     published = config.published_warehouse_path()
+    left = (f"exports:   {len(outcome.decision.left_stale)} stale, left for the next refresh "
+            "(--no-exports)")
     if not outcome.results:
-        return [f"{NOTHING_STALE}; nothing rebuilt. Published warehouse unchanged: {published}"]
+        return [f"{NOTHING_STALE}; nothing rebuilt. Published warehouse unchanged: {published}",
+                *([left] if outcome.decision.left_stale else [])]
     events = {event.asset_key: event for event in outcome.get_asset_materialization_events()}
     from orchestration.definitions import defs
 
@@ -299,6 +313,8 @@ def summary(outcome: Outcome) -> list[str]:
     exports = [key for key in events if group_of.get(key) == "exports"]
     if exports:
         lines.append(f"exports:   {config.exports_dir()} ({len(exports)} written)")
+    if outcome.decision.left_stale:
+        lines.append(left)
     if outcome.log_path:
         lines.append(f"log:       {outcome.log_path}")
     return lines

@@ -63,13 +63,15 @@ def finsam_environment(data_dir: Path, **settings: str) -> Iterator[None]:
 
 def run_refresh_in_process(
     data_dir: Path, asset_selection: Sequence[AssetKey] | None = None, everything: bool = False,
-    **settings: str
+    exports: bool = True, **settings: str
 ) -> Outcome:
     """A refresh of ``data_dir`` in this process: what is stale (``everything``: all of it;
-    ``asset_selection``: exactly those assets), with the folder's own Dagster storage. Never
-    raises on a failed step; ``.success``, the run's events and ``failure_report`` tell."""
+    ``asset_selection``: exactly those assets; without ``exports``, the exports left stale, as
+    `finsam refresh --no-exports`), with the folder's own Dagster storage. Never raises on a
+    failed step; ``.success``, the run's events and ``failure_report`` tell."""
     with finsam_environment(data_dir, **settings), project_instance() as instance:
-        return refresh(instance, everything=everything, selection=asset_selection)
+        return refresh(instance, everything=everything, selection=asset_selection,
+                       exports=exports)
 
 
 def materialized(result: Outcome) -> set[str]:
