@@ -29,6 +29,7 @@ SLOWEST_FIRST = (
     "test_sources_refresh.py",
     "test_faults.py",
     "test_seed_marts.py",
+    "test_publish_safety.py",
     "test_whatif.py",
     "test_exports.py",
     "test_report_refresh.py",

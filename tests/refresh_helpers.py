@@ -14,6 +14,7 @@ shared by the pytest-xdist workers.
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import os
 import shutil
@@ -21,6 +22,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -29,6 +31,7 @@ from dagster import AssetKey
 
 from ingestion import config
 from ingestion.files import file_digest
+from orchestration import cli, versions
 from orchestration.refresh import Outcome, failure_report, project_instance, refresh
 
 __all__ = ["failure_report", "file_digest"]
@@ -143,3 +146,49 @@ def mart_contents(path: Path) -> dict[str, list[tuple]]:
             table: con.execute(f"select * from marts.{table} order by all").fetchall()
             for table in tables
         }
+
+
+# The corrected figure a test refresh publishes: Stockholm's state contribution of 2024.
+REPORT = "sample_stockholms_stad_arsredovisning_2024.txt"
+PRINTED, CORRECTED = "Driftbidrag från staten 17 000 000", "Driftbidrag från staten 17 400 000"
+
+
+def correct_report(data_dir: Path) -> None:
+    report = data_dir / "documents" / REPORT
+    text = report.read_text(encoding="utf-8")
+    assert PRINTED in text
+    report.write_text(text.replace(PRINTED, CORRECTED), encoding="utf-8")
+
+
+def another_day(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make it a day on which a membership starts or ends: the current-member marts are
+    stale, so a refresh rebuilds those two and publishes, and nothing else (the cheapest
+    refresh that publishes; dbt still builds for the real date, so the marts stay equal)."""
+    day = day_with_other_memberships(data_dir / "reference")
+    monkeypatch.setattr(versions, "today", lambda: day)
+
+
+def day_with_other_memberships(reference: Path) -> date:
+    """A day on which the registry's members differ from today's: the day before a
+    membership starts or the day after one ends."""
+    today = versions.memberships_valid_on(date.today(), reference)
+    with (reference / "association_members.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        candidates = [date.fromisoformat(row["valid_from"]) - timedelta(days=1)]
+        if row["valid_to"]:
+            candidates.append(date.fromisoformat(row["valid_to"]) + timedelta(days=1))
+        for day in candidates:
+            if versions.memberships_valid_on(day, reference) != today:
+                return day
+    raise AssertionError("no membership in the registry starts or ends on any day")
+
+
+def run_cli(data_dir: Path, capsys: pytest.CaptureFixture, *args: str, **settings: str
+            ) -> tuple[int, list[str], list[str]]:
+    """`finsam <args>` in this process against ``data_dir``: exit code, stdout and stderr
+    lines."""
+    with finsam_environment(data_dir, **settings):
+        code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out.splitlines(), err.splitlines()

@@ -205,3 +205,22 @@ def test_names_as_sources_print_them(tables: dict[str, pd.DataFrame]) -> None:
         "Atlantis": None,
     }
     assert {name: reference.find_municipality_code(name, lookup) for name in cases} == cases
+
+
+def test_a_number_where_text_belongs_is_refused_naming_the_row(
+        tables: dict[str, pd.DataFrame]) -> None:
+    """A writer that put a number in a text column (a municipality code read as 180, its
+    leading zero lost): the raw check names the column and the row, and the text around it
+    passes."""
+    from ingestion.validation.validate import validate_raw
+
+    frame = tables["municipalities"].copy()
+    frame["municipality_code"] = frame["municipality_code"].astype(object)
+    frame.loc[frame.index[3], "municipality_code"] = 180
+    with pytest.raises(RawValidationError) as error:
+        validate_raw("municipalities", frame, "data/reference/municipalities.csv")
+    message = str(error.value)
+    assert "data/reference/municipalities.csv: raw.municipalities failed, 1 row(s)" in message
+    assert "- municipality_code: municipality_code must hold text (e.g. 180)" in message
+    assert frame.loc[frame.index[3], "municipality_name"] in message
+    validate_raw("municipalities", tables["municipalities"].copy(), "ok.csv")

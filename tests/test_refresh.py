@@ -1,65 +1,41 @@
 """The publish contract of a refresh (issues 3 and 19).
 
 Analysts hold read-only connections on the published warehouse; a refresh must never block
-on them, break them, or leave the published file changed unless it succeeded, whatever lies
-beside the file, and the next refresh must recover by itself. Each test starts from its own
-copy of a refreshed data folder (its Dagster history included, so a refresh rebuilds only
-what the test changed). Only what needs a process of its own runs `finsam refresh` in a
-subprocess: a SIGKILL, and a writer or readers in other processes.
+on them, break them, or leave the published file changed unless it succeeded, and it
+rebuilds only what changed. Each test starts from its own copy of a refreshed data folder
+(its Dagster history included, so a refresh rebuilds only what the test changed). What lies
+beside the published file (a stale write-ahead log, a live writer) and a killed refresh:
+tests/test_publish_safety.py.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
-from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
 from dagster import AssetKey
 
-from orchestration import cli, versions
+from orchestration import versions
 from orchestration.assets.exports import EXPORT_ASSETS
 from outputs.marts import write_flat_files
 from tests.refresh_helpers import (
+    another_day,
+    correct_report,
+    day_with_other_memberships,
     failure_report,
     file_digest,
-    finsam_environment,
     mart_contents,
     materialized,
-    refresh_command,
-    refresh_env,
+    run_cli,
     run_refresh_in_process,
 )
-from tests.writers import writer_process
 
 EXPORTS = [asset.key for asset in EXPORT_ASSETS]
-
-# The corrected figure a test refresh publishes: Stockholm's state contribution of 2024.
-REPORT = "sample_stockholms_stad_arsredovisning_2024.txt"
-PRINTED, CORRECTED = "Driftbidrag från staten 17 000 000", "Driftbidrag från staten 17 400 000"
-
-
-def _correct_report(data_dir: Path) -> None:
-    report = data_dir / "documents" / REPORT
-    text = report.read_text(encoding="utf-8")
-    assert PRINTED in text
-    report.write_text(text.replace(PRINTED, CORRECTED), encoding="utf-8")
-
-
-def _another_day(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make it a day on which a membership starts or ends: the current-member marts are
-    stale, so a refresh rebuilds those two and publishes, and nothing else (the cheapest
-    refresh that publishes; dbt still builds for the real date, so the marts stay equal)."""
-    day = _day_with_other_memberships(data_dir / "reference")
-    monkeypatch.setattr(versions, "today", lambda: day)
-
 
 def _state_contribution(path: Path) -> float:
     """Stockholm's state contribution of 2024 as the published warehouse holds it."""
@@ -67,16 +43,6 @@ def _state_contribution(path: Path) -> float:
         return con.execute(
             "select contribution_state_sek from marts.fct_funding_vs_ideal "
             "where association_id = 'stockholms-stad' and year = 2024").fetchone()[0]
-
-
-def _cli(data_dir: Path, capsys: pytest.CaptureFixture, *args: str, **settings: str
-         ) -> tuple[int, list[str], list[str]]:
-    """`finsam <args>` in this process against ``data_dir``: exit code, stdout and stderr
-    lines."""
-    with finsam_environment(data_dir, **settings):
-        code = cli.main(list(args))
-    out, err = capsys.readouterr()
-    return code, out.splitlines(), err.splitlines()
 
 
 # An analyst's session: the three totals, then the first again (the warehouse must not move
@@ -155,8 +121,8 @@ def test_refresh_command_publishes_under_open_readers(
     readers = _readers(published, stop)
     try:
         count = reader.execute("select count(*) from marts.fct_funding_vs_ideal").fetchone()[0]
-        _correct_report(refreshed)
-        code, out, err = _cli(refreshed, capsys, "refresh", "--no-exports")
+        correct_report(refreshed)
+        code, out, err = run_cli(refreshed, capsys, "refresh", "--no-exports")
         # The open connection still reads its (old) file, unharmed.
         assert reader.execute("select count(*) from marts.fct_funding_vs_ideal"
                               ).fetchone()[0] == count
@@ -201,12 +167,12 @@ def test_unchanged_refresh_rebuilds_nothing_and_says_so_in_one_line(
 ) -> None:
     published = refreshed / "warehouse.duckdb"
     digest = file_digest(published)
-    code, out, err = _cli(refreshed, capsys, "refresh")
+    code, out, err = run_cli(refreshed, capsys, "refresh")
     assert (code, err) == (0, [])
     assert len(out) == 1 and out[0].startswith("nothing is stale"), out
     assert str(published) in out[0]
     assert file_digest(published) == digest
-    code, out, _ = _cli(refreshed, capsys, "nightly")
+    code, out, _ = run_cli(refreshed, capsys, "nightly")
     assert code == 0 and out == [f"skipped: {out[0].removeprefix('skipped: ')}"]
     assert "nothing is stale" in out[0]
 
@@ -220,7 +186,7 @@ def test_failed_refresh_leaves_published_warehouse_byte_identical(
     original = municipalities.read_text(encoding="utf-8")
     # A duplicated municipality code is bad input the reference validation must reject.
     municipalities.write_text(original + original.splitlines()[1] + "\n", encoding="utf-8")
-    code, out, err = _cli(refreshed, capsys, "refresh")
+    code, out, err = run_cli(refreshed, capsys, "refresh")
     assert code == 1 and out == []
     report = "\n".join(err)
     assert "step reference_tables failed" in report
@@ -255,22 +221,6 @@ def test_an_input_read_again_with_the_same_rows_rebuilds_nothing_downstream(
     assert not (refreshed / "build" / "warehouse.duckdb").exists()
 
 
-def _day_with_other_memberships(reference: Path) -> date:
-    """A day on which the registry's members differ from today's: the day before a
-    membership starts or the day after one ends."""
-    today = versions.memberships_valid_on(date.today(), reference)
-    with (reference / "association_members.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        candidates = [date.fromisoformat(row["valid_from"]) - timedelta(days=1)]
-        if row["valid_to"]:
-            candidates.append(date.fromisoformat(row["valid_to"]) + timedelta(days=1))
-        for day in candidates:
-            if versions.memberships_valid_on(day, reference) != today:
-                return day
-    raise AssertionError("no membership in the registry starts or ends on any day")
-
-
 def test_a_day_on_which_a_membership_changes_rebuilds_the_current_member_marts(
     refreshed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -279,7 +229,7 @@ def test_a_day_on_which_a_membership_changes_rebuilds_the_current_member_marts(
     alone in between (as from the UI) is built again before the next publish."""
     published = refreshed / "warehouse.duckdb"
     before = mart_contents(published)
-    day = _day_with_other_memberships(refreshed / "reference")
+    day = day_with_other_memberships(refreshed / "reference")
     monkeypatch.setattr(versions, "today", lambda: day)
 
     # One model alone, into a build that is never published.
@@ -298,60 +248,6 @@ def test_a_day_on_which_a_membership_changes_rebuilds_the_current_member_marts(
                for reason in later.decision.reasons), later.decision.reasons
     # dbt itself still builds for the real date, so the same inputs give the same marts.
     assert mart_contents(published) == before
-
-
-def test_a_stale_write_ahead_log_beside_the_published_file_is_moved_aside(
-    refreshed: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An analyst opened the published file read-write, created a scratch table and their
-    process died: its write-ahead log stays beside the file. The refresh moves it aside
-    before publishing, so readers open the new file, and says so in its log."""
-    published = refreshed / "warehouse.duckdb"
-    scratch = (f"import duckdb, os; con = duckdb.connect({str(published)!r}); "
-               "con.execute('create table main.scratch as select 42 as answer'); "
-               "os._exit(0)")
-    subprocess.run([sys.executable, "-c", scratch], check=True, timeout=60)
-    wal = published.with_name(published.name + ".wal")
-    assert wal.exists(), "the scratch writer left no write-ahead log"
-    before = mart_contents(published)
-    digest = file_digest(published)
-    _another_day(refreshed, monkeypatch)
-    code, out, err = _cli(refreshed, capsys, "refresh", "--no-exports")
-    assert code == 0, "\n".join(out + err)
-    assert not wal.exists()
-    [aside] = list(published.parent.glob("warehouse.duckdb.wal.stale-*"))
-    assert file_digest(published) != digest and mart_contents(published) == before
-    log = Path(out[-1].split("log:", 1)[1].strip()).read_text()
-    assert f"moved a stale write-ahead log of {published}" in log and str(aside) in log
-
-
-def test_a_live_writer_on_the_published_file_stops_the_refresh_naming_it(
-    refreshed: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A process holding the published file open for writing: the refresh could not publish
-    over it, so it does not start; one line names the process, the file is untouched. (A
-    writer that arrives while a refresh runs is refused by the publish itself:
-    tests/test_warehouse_files.py.)"""
-    published = refreshed / "warehouse.duckdb"
-    with writer_process(published) as holder:
-        digest = file_digest(published)
-        _another_day(refreshed, monkeypatch)
-        code, out, err = _cli(refreshed, capsys, "refresh")
-        assert (code, out) == (2, [])
-        assert len(err) == 1 and f"is open for writing by process {holder.pid}" in err[0]
-        assert file_digest(published) == digest
-
-
-def test_an_unopenable_published_file_is_an_error_naming_it(
-    refreshed: Path, capsys: pytest.CaptureFixture
-) -> None:
-    """Never a silent rebuild from an empty file: the refresh stops and names the file."""
-    published = refreshed / "warehouse.duckdb"
-    published.write_bytes(b"not a database, but an analyst's mistake")
-    code, out, err = _cli(refreshed, capsys, "refresh", "--all")
-    assert code == 2 and out == []
-    assert len(err) == 1 and f"{published} does not open as a DuckDB database" in err[0]
-    assert published.read_bytes() == b"not a database, but an analyst's mistake"
 
 
 def _csv_has(data_dir: Path, table: str, text: str) -> bool:
@@ -374,8 +270,8 @@ def test_exports_that_failed_or_were_killed_after_the_publish_are_written_by_the
     saved = refreshed / "exports-saved"
     exports.rename(saved)
     exports.write_text("a file where the exports folder should be")
-    _another_day(refreshed, monkeypatch)
-    code, _, err = _cli(refreshed, capsys, "refresh")
+    another_day(refreshed, monkeypatch)
+    code, _, err = run_cli(refreshed, capsys, "refresh")
     report = "\n".join(err)
     assert code == 1
     assert "step exports_" in report
@@ -405,85 +301,16 @@ def test_exports_that_failed_or_were_killed_after_the_publish_are_written_by_the
     assert csv.stat().st_mtime_ns > published.stat().st_mtime_ns
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _command_line(pid: int) -> bytes:
-    """A process's command line; empty once it has exited (it may, between listing and
-    reading)."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
-def test_killed_refresh_leaves_published_warehouse_intact_and_no_dbt_behind(
-    refreshed: Path
-) -> None:
-    published = refreshed / "warehouse.duckdb"
-    digest = file_digest(published)
-    before = mart_contents(published)
-    report = refreshed / "documents" / REPORT
-    original = report.read_text(encoding="utf-8")
-    _correct_report(refreshed)
-    process = subprocess.Popen(refresh_command(), env=refresh_env(refreshed),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    dbt = []
-    # Kill once dbt runs, i.e. genuinely mid-way: the refresh process alone, as an
-    # operator's `kill -9` or the out-of-memory killer does.
-    while not dbt and time.monotonic() < deadline and process.poll() is None:
-        dbt = [child for child in _children(process.pid) if b"dbt" in _command_line(child)]
-        time.sleep(0.05)
-    assert dbt, "the refresh finished or failed before dbt started"
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait(timeout=30)
-    deadline = time.monotonic() + 15
-    while any(map(_alive, dbt)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(map(_alive, dbt)), f"dbt {dbt} outlived the killed refresh"
-    assert file_digest(published) == digest
-    assert mart_contents(published) == before
-
-    # The document as it was: the next run reads the reports again (the killed run read the
-    # corrected one), finds the published rows, and discards the killed run's build file.
-    report.write_text(original, encoding="utf-8")
-    result = run_refresh_in_process(refreshed)
-    assert result.success, failure_report(result)
-    assert materialized(result) == {"report_figures", "report_documents", "report_issues"}
-    assert file_digest(published) == digest
-    assert not (refreshed / "build" / "warehouse.duckdb").exists()
-
-
 def test_the_settings_named_in_an_error_before_any_run(
     refreshed: Path, capsys: pytest.CaptureFixture
 ) -> None:
     """A mistyped setting or a document folder that does not exist: one line naming the
     setting, exit 2, no traceback, nothing run."""
-    code, out, err = _cli(refreshed, capsys, "refresh", FINSAM_SOURCES="lve")
+    code, out, err = run_cli(refreshed, capsys, "refresh", FINSAM_SOURCES="lve")
     assert (code, out) == (2, [])
     assert err == ["error: FINSAM_SOURCES must be 'embedded' or 'live', not 'lve'"]
     missing = refreshed / "no-such-folder"
-    code, out, err = _cli(refreshed, capsys, "nightly",
+    code, out, err = run_cli(refreshed, capsys, "nightly",
                           FINSAM_DOCUMENT_DIRS=f"{refreshed / 'documents'}{os.pathsep}{missing}")
     assert (code, out) == (2, [])
     assert err == [f"error: FINSAM_DOCUMENT_DIRS: no such folder {missing}"]
