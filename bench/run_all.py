@@ -206,12 +206,16 @@ def step_durations(data_dir: Path, after: str | None
 
 
 def dbt_own_seconds(timed: Timed) -> float | None:
-    """dbt's own time for its build inside a refresh ("Finished running … in N seconds"),
-    from the log the refresh names on its last line: the step's time less Dagster's part."""
+    """dbt's own time for its build inside a refresh, from the log the refresh names on its
+    last line: the step's time less Dagster's part."""
     lines = timed.stdout.strip().splitlines()
     if not lines or not lines[-1].startswith("log:"):
         return None
-    log = Path(lines[-1].split(":", 1)[1].strip())
+    return dbt_log_seconds(Path(lines[-1].split(":", 1)[1].strip()))
+
+
+def dbt_log_seconds(log: Path) -> float | None:
+    """dbt's own time for its last command in ``log`` ("Finished running … in N seconds")."""
     found = re.findall(r"Finished running .* in [^(]*\(([\d.]+)s\)", log.read_text())
     return float(found[-1]) if found else None
 
@@ -309,12 +313,29 @@ def dbt_alone(published: Path, scratch: Path) -> dict[str, float]:
     shutil.copyfile(published, fresh_copy_dir / "build" / "warehouse.duckdb")
     target = fresh_copy_dir / "dbt_target"
     dbt(["parse"], fresh_copy_dir, target)  # the refresh keeps a parsed project too
+    load = load_now()
+    # Three builds, the median: dbt's own time ("Finished running", from its log) and the
+    # wall time with dbt's start-up (~6 s of imports and project loading on this machine).
+    builds = []
+    for _ in range(3):
+        wall = dbt(BUILD_ARGS, fresh_copy_dir, target)
+        builds.append((dbt_log_seconds(target / "dbt.log"), wall))
+    own, wall = sorted(builds)[1]
     return {
-        "load": load_now(),
-        "build": dbt(BUILD_ARGS, fresh_copy_dir, target),
+        "load": load,
+        "build": wall,
+        "build_own": own,
         "run_funding": dbt(["run", "--select", "+fct_funding_vs_ideal"], fresh_copy_dir, target),
         "parse_cold": _cold_parse(fresh_copy_dir),
     }
+
+
+def dbt_alone_row(times: dict[str, float]) -> str:
+    """The target is dbt's own time; the wall time beside it adds dbt's start-up."""
+    own = times["build_own"]
+    return (f"| dbt build alone (warm partial parse, median of 3): dbt's own time "
+            f"(wall with start-up) | {own:.1f} s ({times['build']:.1f} s) | "
+            f"{verdict(own, TARGETS['dbt build'])} | {times['load']:.1f} |")
 
 
 def _cold_parse(data_dir: Path) -> float:
@@ -500,9 +521,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.targets_only:
         dbt_times = dbt_alone(published, work)
-        report.add(f"| dbt build alone (warm partial parse) | {dbt_times['build']:.1f} s | "
-                   f"{verdict(dbt_times['build'], TARGETS['dbt build'])} | "
-                   f"{dbt_times['load']:.1f} |")
+        report.add(dbt_alone_row(dbt_times))
         steps_report(report, runs)
         return 0
 
@@ -525,8 +544,7 @@ def main(argv: list[str] | None = None) -> int:
     dbt_times = dbt_alone(published, work)
     plain = plain_versus_mart(published, args.rounds)
     dbt_load = f"{dbt_times['load']:.1f}"
-    report.add(f"| dbt build alone (warm partial parse) | {dbt_times['build']:.1f} s | "
-               f"{verdict(dbt_times['build'], TARGETS['dbt build'])} | {dbt_load} |")
+    report.add(dbt_alone_row(dbt_times))
     report.add(f"| dbt parse from scratch | {dbt_times['parse_cold']:.1f} s | | {dbt_load} |")
     report.add(f"| dbt run +fct_funding_vs_ideal | {dbt_times['run_funding']:.1f} s | | "
                f"{dbt_load} |")
