@@ -19,10 +19,7 @@
   {% call statement('main') -%}
     {{ create_table_as(False, target_relation, compiled_code) }}
   {%- endcall %}
-  {{ run_hooks(post_hooks, inside_transaction=True) }}
-  {% do persist_docs(target_relation, model) %}
-  {{ adapter.commit() }}
-  {{ run_hooks(post_hooks, inside_transaction=False) }}
+  {{ finish_in_place(target_relation, post_hooks) }}
   {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
 
@@ -42,9 +39,14 @@
       {{ compiled_code }}
     );
   {%- endcall %}
+  {{ finish_in_place(target_relation, post_hooks) }}
+  {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}
+
+{#- What follows the statement in both: hooks, docs, the commit. -#}
+{% macro finish_in_place(target_relation, post_hooks) %}
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {% do persist_docs(target_relation, model) %}
   {{ adapter.commit() }}
   {{ run_hooks(post_hooks, inside_transaction=False) }}
-  {{ return({'relations': [target_relation]}) }}
-{% endmaterialization %}
+{% endmacro %}
