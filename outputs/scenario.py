@@ -93,7 +93,17 @@ def parse_vars(text: str) -> dict[str, Any]:
     except yaml.YAMLError as error:
         raise ScenarioError(f"--vars is not YAML: {error}") from None
     if not isinstance(parsed, dict) or not parsed:
-        raise ScenarioError("--vars must be a mapping, e.g. \"{measure_weight: 0.5}\"")
+        raise ScenarioError("--vars must be a mapping, e.g. \"{population_age_max: 64}\"")
+    # The two keys share the pot between them: one weight alone, or two that do not add up
+    # to 1, would hand out more or less than the pot.
+    weights = [parsed.get("measure_weight"), parsed.get("population_weight")]
+    if weights != [None, None] and (
+            None in weights or not all(isinstance(w, int | float) for w in weights)
+            or abs(sum(weights) - 1) > 1e-9):
+        raise ScenarioError(
+            "measure_weight and population_weight are the two keys' shares of the pot: give "
+            "both, adding up to 1, e.g. \"{measure_weight: 0.6, population_weight: 0.4}\" "
+            f"(got {weights[0]} and {weights[1]})")
     return parsed
 
 

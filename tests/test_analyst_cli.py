@@ -98,3 +98,17 @@ def test_scenario_checks_the_build_used_its_parameters(tmp_path: Path) -> None:
     _check_parameters(out, {"measure_weight": 0.75, "budget_multiplier": 3})
     with pytest.raises(ScenarioError, match="measure_weight is \\[0.75\\], not 0.5"):
         _check_parameters(out, {"measure_weight": 0.5})
+
+
+@pytest.mark.parametrize("text", ["{measure_weight: 0.9, population_weight: 0.3}",
+                                  "{measure_weight: 0.5}", "{population_weight: high, "
+                                  "measure_weight: 0.5}"])
+def test_scenario_weights_must_share_the_pot(text: str) -> None:
+    """Weights that do not add up to 1 would hand out more (or less) than the pot: refused
+    before anything is built, saying what to give."""
+    from outputs.scenario import ScenarioError, parse_vars
+
+    with pytest.raises(ScenarioError, match="give both, adding up to 1"):
+        parse_vars(text)
+    assert parse_vars("{measure_weight: 0.6, population_weight: 0.4}") == {
+        "measure_weight": 0.6, "population_weight": 0.4}
