@@ -266,9 +266,11 @@ def summary(outcome: Outcome) -> list[str]:
     published = config.published_warehouse_path()
     left = (f"exports:   {len(outcome.decision.left_stale)} stale, left for the next refresh "
             "(--no-exports)")
+    if not outcome.results and outcome.decision.left_stale:
+        return [f"only the exports are stale, left for the next refresh (--no-exports); "
+                f"nothing rebuilt. Published warehouse unchanged: {published}"]
     if not outcome.results:
-        return [f"{NOTHING_STALE}; nothing rebuilt. Published warehouse unchanged: {published}",
-                *([left] if outcome.decision.left_stale else [])]
+        return [f"{NOTHING_STALE}; nothing rebuilt. Published warehouse unchanged: {published}"]
     events = {event.asset_key: event for event in outcome.get_asset_materialization_events()}
     from orchestration.definitions import defs
 
