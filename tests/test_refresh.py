@@ -156,6 +156,9 @@ def test_refresh_command_publishes_under_open_readers(
     assert "exports:   4 stale, left for the next refresh (--no-exports)" in out
     exports = refreshed / "exports" / "finsam.xlsx"
     written = exports.stat().st_mtime_ns
+    code, out, err = run_cli(refreshed, capsys, "refresh", "--no-exports")
+    assert (code, err) == (0, []) and len(out) == 1, out + err
+    assert out[0].startswith("only the exports are stale, left for the next refresh")
     catch_up = run_refresh_in_process(refreshed)
     assert catch_up.success, failure_report(catch_up)
     assert materialized(catch_up) == {key.to_user_string() for key in EXPORTS}
