@@ -287,6 +287,8 @@ def test_the_most_named_association_wins_and_a_tie_is_ambiguous():
      year(2018), "title"),
     ("Budget och verksamhetsplan 2019", "plan_and_budget", year(2019), "title"),
     ("Revisionsberättelse för räkenskapsåret 2012", "audit_report", year(2012), "title"),
+    ("Samordningsförbundet Sundsvall\nVerksamhetsberättelse och årsbokslut för år 2023\n"
+     "Enligt verksamhetsplanen 2023", "annual_report", year(2023), "title"),
     ("Halvårsrapport\nFörbundets insatser under första halvåret 2019", "half_year_report",
      (date(2019, 1, 1), date(2019, 6, 30)), "statement"),
     ("Förvaltningsberättelse\nStyrelsen beviljas ansvarsfrihet för verksamhetsåret 2013.",

@@ -301,7 +301,9 @@ def _unregistered_name(lines: list[str]) -> str | None:
 # counts.
 REPORT_TYPES = (
     ("board_minutes", r"sammantradesprotokoll|protokoll fran styrelse"),
-    ("annual_report", r"arsredovisning"),
+    # Many associations title the annual report "Verksamhetsberättelse (och årsbokslut)";
+    # as a line's first words only: annual reports cite the plan's and the last year's.
+    ("annual_report", r"arsredovisning|^(?:\d+ )?(?:verksamhetsberattelse|arsbokslut)\b"),
     ("half_year_report", r"halvarsrapport|halvarsredovisning"),
     ("interim_report", r"delarsrapport|delarsbokslut"),
     ("budget_follow_up", r"budgetuppfoljning"),
@@ -359,7 +361,9 @@ _DISCHARGE = (rf"ansvarsfrihet (?:[a-z0-9]+ ){{0,15}}?(?:for |under )?(?:ar|aret
 _FISCAL_YEAR = rf"(?:verksamhetsaret|rakenskapsaret) {_YEAR}"
 # Titles and headings, per kind (folded text): the first match decides.
 _TITLES = {
-    "annual_report": (_ANNUAL, _ANNUAL_OF),
+    "annual_report": (_ANNUAL, _ANNUAL_OF,
+                      rf"(?:verksamhetsberattelse|arsbokslut)(?: (?:och|med) "
+                      rf"(?:arsbokslut|arsredovisning))? (?:for )?(?:ar |aret )?{_YEAR}"),
     "annual_report_decision": (_ANNUAL, _ANNUAL_OF, _DISCHARGE, _FISCAL_YEAR),
     "audit_report": (rf"revisionsberattelse (?:for )?(?:ar |aret |verksamhetsaret |"
                      rf"rakenskapsaret )?{_YEAR}", _ANNUAL, _DISCHARGE, _FISCAL_YEAR),
