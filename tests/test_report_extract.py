@@ -293,6 +293,41 @@ def test_prose_statements(sentence, expected):
     assert prose_figures(sentence) == expected
 
 
+def people_figures(sentence: str) -> set[tuple]:
+    figures, _, _ = extract(f"Årsredovisning 2023\nSamordningsförbundet Exempelstad\n\n"
+                            f"{sentence}\n")
+    return {(r.metric, r.gender, r.value, r.check_status) for r in figures.itertuples()
+            if r.unit == "persons"}
+
+
+def split(metric: str, total: int, women: int, men: int, status: str = "ok") -> set[tuple]:
+    return {(metric, "total", total, status), (metric, "women", women, status),
+            (metric, "men", men, status)}
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    # The split in brackets, after "varav", or the count after a label.
+    ("Totalt har 212 deltagare (118 kvinnor och 94 män) tagit del av förbundets insatser.",
+     split("participants", 212, 118, 94)),
+    ("Förbundet har under året haft 212 deltagare, varav 118 kvinnor och 94 män.",
+     split("participants", 212, 118, 94)),
+    ("Totalt antal deltagare i förbundets insatser: 212, varav 118 kvinnor och 94 män.",
+     split("participants", 212, 118, 94)),
+    ("Under året har totalt 40 deltagare avslutats, varav 25 kvinnor och 15 män.",
+     split("participants_exited", 40, 25, 15)),
+    # A split that does not add up is read and flagged (gender_sum), never dropped.
+    ("Förbundet har haft 212 deltagare varav 117 kvinnor och 94 män och en icke-binär.",
+     split("participants", 212, 117, 94, "flagged")),
+    # One intervention, or a count since it began: not the association's year.
+    ("Totalt har insatsen hittills haft 199 deltagare varav 67 kvinnor och 117 män.", set()),
+    ("Projektet har totalt haft 30 deltagare, varav 20 kvinnor och 10 män.", set()),
+    # Nothing says whose participants these are.
+    ("Antal deltagare under året: 45, varav 20 kvinnor och 25 män.", set()),
+])
+def test_participants_by_gender_in_prose(sentence: str, expected: set[tuple]) -> None:
+    assert people_figures(sentence) == expected
+
+
 def test_prose_in_a_half_year_report():
     found = prose_figures("Till halvåret 2023 har 412 individer fått stöd i förbundets insatser."
                           " Förbundets intäkter är 4 100 tkr per den sista juni 2023.",

@@ -165,8 +165,12 @@ STATEMENTS = (
 # A count keeps its printed sign ("-610 deltagare": a misprint the range check rejects); a
 # dash right after a digit or a letter joins words ("2018-610") and is no sign.
 _COUNT = r"((?<![\w-])-?(?:\d{1,3}(?: \d{3})+|\d+))"
-_PEOPLE = re.compile(
-    rf"{_COUNT} deltagare,? \((\d+) kvinnor,? (?:och )?(\d+) m\S{{0,3}}n\b")
+# The split by gender in brackets or after "varav" (of whom): "480 deltagare (298 kvinnor
+# och 182 män)", "40 deltagare avslutades, varav 25 kvinnor och 15 män"; or the count after
+# a label: "Antal deltagare under året: 212, varav 118 kvinnor och 94 män".
+_GENDERS = r"(\d+) kvinnor,? (?:och )?(\d+) m\S{0,3}n\b"
+_PEOPLE = re.compile(rf"{_COUNT} deltagare(?:,? \(|(?: [^.\d()]{{0,40}}?)?,? varav ){_GENDERS}")
+_PEOPLE_LABEL = re.compile(rf"deltagare[^.:\d]{{0,40}}: {_COUNT},? (?:\(|varav ){_GENDERS}")
 # Totals without a gender split ("totalt har närmare 630 deltagare", "294 nya deltagare").
 _PEOPLE_TOTAL = re.compile(r"(?:totalt|sammanlagt) (?:har |var det )?(?:narmare |cirka |ca |over )?"
                            rf"{_COUNT} deltagare(?! ?,? ?\()")
@@ -174,7 +178,10 @@ _PEOPLE_NEW = re.compile(rf"{_COUNT} nya deltagare")
 # "512 individer har fått stöd", "N deltagare har tagit del av".
 _PEOPLE_SUPPORTED = re.compile(rf"{_COUNT} (?:individer|deltagare|personer) (?:har )?"
                                r"(?:fatt stod|tagit del av|deltagit i)")
-_WHOLE_ASSOCIATION = re.compile(r"totalt|forbundets|forbundsfinansierade")
+_WHOLE_ASSOCIATION = re.compile(r"totalt|forbundets|forbundsfinansierade|"
+                                r"forbundet (?:har|hade)\b")
+# "Totalt har insatsen hittills haft 199 deltagare": one intervention, or since it began.
+_NOT_THE_PERIODS_WHOLE = re.compile(r"\b(?:insatsen|projektet|hittills)\b")
 # "Ett scenario skulle vara att förbundet gör ett överskott på 400 000 kr": not a figure.
 _HYPOTHETICAL = re.compile(r"scenario|\bexempelvis\b|\bom (?:forbundet|vi)\b")
 _SHARE = re.compile(r"(\d{1,3}(?:,\d+)?) ?(?:procent|%) av (?:den )?(?:beraknade )?idealf")
@@ -284,10 +291,11 @@ def _paragraph(text: str, start: date | None, end: date | None, name: str
 
 def _people(doc: _Period, text: str, line_of) -> list[dict]:
     figures, seen = [], set()
-    for pattern in (_PEOPLE, _PEOPLE_TOTAL, _PEOPLE_NEW, _PEOPLE_SUPPORTED):
+    for pattern in (_PEOPLE, _PEOPLE_LABEL, _PEOPLE_TOTAL, _PEOPLE_NEW, _PEOPLE_SUPPORTED):
         for match in pattern.finditer(text):
             sentence = _sentence(text, match.start())
-            if not _WHOLE_ASSOCIATION.search(sentence) or match.start(1) in seen:
+            if (not _WHOLE_ASSOCIATION.search(sentence) or _NOT_THE_PERIODS_WHOLE.search(sentence)
+                    or match.start(1) in seen):
                 continue
             seen.add(match.start(1))
             # What happened to them is said after the count, in its clause ("... har
