@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ingestion import config
@@ -100,7 +101,16 @@ def docs() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _command(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        # The reader went away (`finsam extract … | head`): stop quietly, as other tools do;
+        # stdout goes to /dev/null so Python's flush at exit raises nothing either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _command(args: list[str]) -> int:
     command, rest = (args[0], args[1:]) if args else ("--help", [])
     if command == "refresh":
         return refresh(rest)

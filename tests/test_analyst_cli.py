@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from ingestion import config
 from ingestion.reports.extract_command import extract_command
 from outputs.sql_command import sql_command
 from tests.test_exports import write_warehouse
@@ -23,6 +25,21 @@ REPORT_IN_TKR = (
     "Sundsvalls kommun\t1 840\t920\n"
     "Region Västernorrland\t1 840\t920\n"
 )
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`finsam extract … | head -1`: the pipe closes after one line; the command stops
+    without a traceback."""
+    path = tmp_path / "halvar.txt"
+    path.write_text(REPORT_IN_TKR * 200, encoding="utf-8")  # more than a pipe's buffer
+    process = subprocess.Popen(
+        [sys.executable, "-m", "orchestration.cli", "extract", "--format", "csv", str(path)],
+        cwd=config.REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(b"document_id,")
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert "Traceback" not in stderr, stderr
 
 
 def test_extract_prints_the_value_in_the_unit_it_names(tmp_path: Path) -> None:
