@@ -291,6 +291,8 @@ def _paragraph(text: str, start: date | None, end: date | None, name: str
 
 def _people(doc: _Period, text: str, line_of) -> list[dict]:
     figures, seen = [], set()
+    if not any(word in text for word in ("deltagare", "individer", "personer")):
+        return figures  # every pattern below names them (speed: most paragraphs do not)
     for pattern in (_PEOPLE, _PEOPLE_LABEL, _PEOPLE_TOTAL, _PEOPLE_NEW, _PEOPLE_SUPPORTED):
         for match in pattern.finditer(text):
             sentence = _sentence(text, match.start())
