@@ -311,6 +311,8 @@ def split(metric: str, total: int, women: int, men: int, status: str = "ok") -> 
      split("participants", 212, 118, 94)),
     ("Förbundet har under året haft 212 deltagare, varav 118 kvinnor och 94 män.",
      split("participants", 212, 118, 94)),
+    ("Under året har förbundet haft 347 deltagare, varav 201 kvinnor och 146 män, i de "
+     "insatser som förbundet finansierar.", split("participants", 347, 201, 146)),
     ("Totalt antal deltagare i förbundets insatser: 212, varav 118 kvinnor och 94 män.",
      split("participants", 212, 118, 94)),
     ("Under året har totalt 40 deltagare avslutats, varav 25 kvinnor och 15 män.",

@@ -50,6 +50,13 @@ def test_fold_survives_ocr_letters():
         ("Arets resultat", "result", None),
         ("Ingaende eget kapital", "equity_opening", None),
         ("Verksamhetens resultat", vocabulary.IGNORE, None),
+        # What is paid, named before who pays it.
+        ("Medlemsavgift Försäkringskassan", "member_contribution", "state"),
+        ("Medlemsbidrag Region Stockholm", "member_contribution", "region"),
+        ("Medlemsinsatser från kommunerna", "member_contribution", "municipality"),
+        ("Bidrag från Försäkringskassan", "member_contribution", "state"),
+        ("Driftbidrag staten", "member_contribution", "state"),
+        ("Medlemsavgift Haninge kommun", "member_contribution", "municipality"),
     ],
 )
 def test_vocabulary_matches_printed_labels(label, metric, member):
@@ -59,6 +66,9 @@ def test_vocabulary_matches_printed_labels(label, metric, member):
 
 def test_member_names_in_cost_sections_are_not_contributions():
     assert vocabulary.match("Försäkringskassan", "money", "interventions") is None
+    assert vocabulary.match("Bidrag från Försäkringskassan", "money", "interventions") is None
+    # A contribution word before no member names no member.
+    assert vocabulary.match("Medlemsavgift tidigare år", "money", "income") is None
 
 
 def test_tokens_read_dash_as_zero_and_keep_signs():

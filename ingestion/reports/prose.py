@@ -179,7 +179,7 @@ _PEOPLE_NEW = re.compile(rf"{_COUNT} nya deltagare")
 _PEOPLE_SUPPORTED = re.compile(rf"{_COUNT} (?:individer|deltagare|personer) (?:har )?"
                                r"(?:fatt stod|tagit del av|deltagit i)")
 _WHOLE_ASSOCIATION = re.compile(r"totalt|forbundets|forbundsfinansierade|"
-                                r"forbundet (?:har|hade)\b")
+                                r"forbundet (?:har|hade)\b|\b(?:har|hade) forbundet\b")
 # "Totalt har insatsen hittills haft 199 deltagare": one intervention, or since it began.
 _NOT_THE_PERIODS_WHOLE = re.compile(r"\b(?:insatsen|projektet|hittills)\b")
 # "Ett scenario skulle vara att förbundet gör ett överskott på 400 000 kr": not a figure.

@@ -90,6 +90,11 @@ REASONS = tuple(rule.reason for rule in LABELS if rule.reason)
 
 _MUNICIPALITY = re.compile(r"\b(kommun|kommuner|kommunerna|stad)$")
 _MUNICIPALITY_RULE = next(rule for rule in LABELS if rule.member == "municipality")
+# What a member pays, named before the member: "Medlemsavgift Försäkringskassan",
+# "Medlemsbidrag Region Stockholm", "Bidrag från kommunerna", "Driftbidrag staten".
+_CONTRIBUTION_PREFIX = re.compile(
+    r"^(?:(?:medlems|drift)?(?:avgift|bidrag|insats)(?:er|erna|en)?|anslag|tilldelade medel)"
+    r" (?:fran )?")
 
 
 @lru_cache(maxsize=4096)
@@ -122,7 +127,14 @@ def match(label_text: str, scope: str, section: str | None) -> Label | None:
             continue
         if any(_similar(text, label) for label in labels):
             return rule
-    if scope == "money" and section in (None, "income") and _MUNICIPALITY.search(text):
+    if scope != "money" or section not in (None, "income"):
+        return None
+    member = _CONTRIBUTION_PREFIX.sub("", text)
+    if member != text:
+        for rule, labels in _FOLDED:
+            if rule.member and any(_similar(member, label) for label in labels):
+                return rule
+    if _MUNICIPALITY.search(text):
         return _MUNICIPALITY_RULE
     return None
 
