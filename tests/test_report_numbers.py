@@ -119,6 +119,29 @@ def test_header_periods_and_bases():
     assert difference.kind == "difference"
 
 
+@pytest.mark.parametrize(("header", "period_end"), [
+    ("Budget 2024 Utfall jan–aug 2024 Avvikelse", "2024-08-31"),  # an en dash, as typeset
+    ("Budget 2024 Utfall januari-april 2024 Avvikelse", "2024-04-30"),
+    ("Budget 2023 Utfall jan-juni 2023 Differens", "2023-06-30"),
+    ("Budget 2023 Utfall jan—dec 2023 Differens", "2023-12-31"),
+])
+def test_an_outcome_of_some_months_ends_with_the_last(header: str, period_end: str):
+    budget, outcome, _ = _columns(header)
+    assert (str(budget.period_end), outcome.basis, str(outcome.period_start),
+            str(outcome.period_end)) == (header[7:11] + "-12-31", "outcome",
+                                         header[7:11] + "-01-01", period_end)
+
+
+@pytest.mark.parametrize(("label", "reason"), [
+    ("Aktivt arbetssökande", "job_seeking"), ("Avslut till arbete", "work"),
+    ("Till studier", "studies"), ("Mot arbete", "work"), ("Arbete", "work"),
+])
+def test_exit_reasons_after_words_that_lead_to_them(label: str, reason: str):
+    rule = vocabulary.match(label, "people", None)
+    assert rule is not None and (rule.metric, rule.reason) == ("exits", reason)
+    assert vocabulary.match("Aktivitetsersättning", "people", None) is None
+
+
 def test_pieces_that_are_no_number_give_no_reading():
     """A date in a value cell ("2023-06-30" -> 2023, -06, -30) crashed the standard reading
     (``min()`` of nothing) and with it the whole night (issue 18)."""

@@ -45,7 +45,8 @@ _ITEM = re.compile(
     r"(?P<range>(?P<r1>\d{4}-\d\d-\d\d)\s*[-–]\s*(?P<r2>\d{4}-\d\d-\d\d))"
     r"|(?P<date>\d{4}-\d\d-\d\d)"
     r"|(?P<daymonth>\b(?P<day>\d{1,2})/(?P<month>\d{1,2})(?:[-/ ](?P<dmyear>\d{4}))?)"
-    r"|(?P<months>\bjan\w*\s*-\s*(?P<to>jun\w*|dec\w*)(?:\s+(?P<myear>\d{4}))?)"
+    r"|(?P<months>\bjan\w*\s*-\s*(?P<to>feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)\w*"
+    r"(?:\s+(?P<myear>\d{4}))?)"
     r"|(?P<half>\bhalvar\w*\s+(?P<hyear>(?:19|20)\d\d)\b)"
     r"|(?P<year>\b(?:19|20)\d\d\b)"
     r"|(?P<word>[a-z%]+)"
@@ -60,8 +61,14 @@ _NAMES_A_VALUE_COLUMN = re.compile("|".join(
      "halvar"]))
 
 
+# "Utfall jan–aug 2024": the months a column covers, to the end of the last one.
+_MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+# Dashes ASCII folding would drop ("jan–aug" is no word "janaug").
+_DASHES = str.maketrans({"–": "-", "—": "-", "−": "-", "&": "a"})
+
+
 def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().replace("&", "a"))
+    text = unicodedata.normalize("NFKD", text.lower().translate(_DASHES))
     return text.encode("ascii", "ignore").decode("ascii")
 
 
@@ -142,7 +149,7 @@ def _item_period(item: re.Match, default_year: int | None) -> tuple[date | None,
         year = int(item.group("myear") or default_year or 0)
         if not year:
             return None, None
-        month = 6 if item.group("to").startswith("jun") else 12
+        month = _MONTHS.index(item.group("to")) + 1
         return date(year, 1, 1), month_end(year, month)
     if item.group("half"):
         year = int(item.group("hyear"))

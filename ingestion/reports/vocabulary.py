@@ -90,6 +90,8 @@ REASONS = tuple(rule.reason for rule in LABELS if rule.reason)
 
 _MUNICIPALITY = re.compile(r"\b(kommun|kommuner|kommunerna|stad)$")
 _MUNICIPALITY_RULE = next(rule for rule in LABELS if rule.member == "municipality")
+# Words before an exit reason: "Avslut till arbete", "Aktivt arbetssökande", "Mot studier".
+_REASON_PREFIX = re.compile(r"^(?:avslut\w* )?(?:till |mot )?(?:aktivt? )?")
 # What a member pays, named before the member: "Medlemsavgift Försäkringskassan",
 # "Medlemsbidrag Region Stockholm", "Bidrag från kommunerna", "Driftbidrag staten".
 _CONTRIBUTION_PREFIX = re.compile(
@@ -127,6 +129,9 @@ def match(label_text: str, scope: str, section: str | None) -> Label | None:
             continue
         if any(_similar(text, label) for label in labels):
             return rule
+    if scope == "people":
+        reason = _REASON_PREFIX.sub("", text)
+        return match(reason, scope, section) if reason != text and reason else None
     if scope != "money" or section not in (None, "income"):
         return None
     member = _CONTRIBUTION_PREFIX.sub("", text)
