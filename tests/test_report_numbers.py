@@ -57,6 +57,9 @@ def test_fold_survives_ocr_letters():
         ("Bidrag från Försäkringskassan", "member_contribution", "state"),
         ("Driftbidrag staten", "member_contribution", "state"),
         ("Medlemsavgift Haninge kommun", "member_contribution", "municipality"),
+        # A region named by its last word; all members together.
+        ("Västra Götalandsregionen", "member_contribution", "region"),
+        ("Summa medlemsbidrag", "member_contribution", None),
     ],
 )
 def test_vocabulary_matches_printed_labels(label, metric, member):

@@ -42,6 +42,8 @@ LABELS: tuple[Label, ...] = (
           member="region", income_only=True),
     Label("member_contribution", ("driftbidrag fran kommun", "kommunerna", "kommun"),
           member="municipality", income_only=True),
+    Label("member_contribution", ("summa medlemsbidrag", "summa medlemsinsatser",
+                                  "summa medlemsavgifter", "summa bidrag fran medlemmarna")),
     Label("esf_income", ("eu medel", "esf", "fakturerade kostnader esf", "europeiska socialfonden",
                          "medel fran europeiska socialfonden")),
     Label("other_income", ("ovriga intakter", "ovriga ersattningar och intakter")),
@@ -88,8 +90,11 @@ POSITIVE_METRICS = frozenset({"total_costs"})
 # Exit reasons as printed in prose ("20 till arbete") are not parsed; tables carry them.
 REASONS = tuple(rule.reason for rule in LABELS if rule.reason)
 
+# A member named by a word at its end: "Sundsvalls kommun", "Västra Götalandsregionen".
 _MUNICIPALITY = re.compile(r"\b(kommun|kommuner|kommunerna|stad)$")
 _MUNICIPALITY_RULE = next(rule for rule in LABELS if rule.member == "municipality")
+_REGION = re.compile(r"regionen$|\blandstinget$")
+_REGION_RULE = next(rule for rule in LABELS if rule.member == "region")
 # Words before an exit reason: "Avslut till arbete", "Aktivt arbetssökande", "Mot studier".
 _REASON_PREFIX = re.compile(r"^(?:avslut\w* )?(?:till |mot )?(?:aktivt? )?")
 # What a member pays, named before the member: "Medlemsavgift Försäkringskassan",
@@ -141,6 +146,8 @@ def match(label_text: str, scope: str, section: str | None) -> Label | None:
                 return rule
     if _MUNICIPALITY.search(text):
         return _MUNICIPALITY_RULE
+    if _REGION.search(text):
+        return _REGION_RULE
     return None
 
 
