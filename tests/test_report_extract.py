@@ -428,6 +428,20 @@ def test_shares_of_the_ideal_may_pass_100_percent_but_not_500():
         assert share[["value", "check_status"]].values.tolist() == [[float(printed), status]]
 
 
+@pytest.mark.parametrize(("sentence", "share"), [
+    ("Förbundet har 78 procent av den beräknade idealfördelningen.", 78),
+    ("Förbundet erhöll 78 % av sin idealfördelning.", 78),
+    ("Förbundets tilldelning motsvarar 78,5 procent av idealfördelningen.", 78.5),
+    ("Förbundets andel av idealfördelningen är 78 procent.", 78),
+    ("Exempelstad får 64 procent av idealfördelningen.", 64),
+    # Another association's share, named in a comparison, is not this one's.
+    ("Göteborg får 150 procent av idealfördelningen.", None),
+])
+def test_the_share_of_the_ideal_said_in_several_ways(sentence: str, share: float | None):
+    found = {f[-1] for f in prose_figures(sentence) if f[0] == "ideal_allocation_share"}
+    assert found == ({share} if share is not None else set())
+
+
 BALANCED = """Samordningsförbundet Exempelstad
 Årsredovisning 2023
 

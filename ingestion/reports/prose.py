@@ -184,7 +184,14 @@ _WHOLE_ASSOCIATION = re.compile(r"totalt|forbundets|forbundsfinansierade|"
 _NOT_THE_PERIODS_WHOLE = re.compile(r"\b(?:insatsen|projektet|hittills)\b")
 # "Ett scenario skulle vara att förbundet gör ett överskott på 400 000 kr": not a figure.
 _HYPOTHETICAL = re.compile(r"scenario|\bexempelvis\b|\bom (?:forbundet|vi)\b")
-_SHARE = re.compile(r"(\d{1,3}(?:,\d+)?) ?(?:procent|%) av (?:den )?(?:beraknade )?idealf")
+# The share of the ideal allocation the association gets, said either way round: "78 procent
+# av (den beräknade / sin) idealfördelning(en)", "andelen av idealfördelningen är 78 %".
+_SHARE = re.compile(
+    r"(\d{1,3}(?:,\d+)?) ?(?:procent|%) av (?:den |sin |var |forbundets )?(?:beraknade )?idealf|"
+    r"andel(?:en)? av (?:den )?(?:beraknade )?idealf\w* (?:ar|var|blev|uppgar till|uppgick till) "
+    r"(?:cirka |ca |drygt |knappt )?(\d{1,3}(?:,\d+)?) ?(?:procent|%)")
+# Whose share: the association's own ("förbundet", "vi"), or its name.
+_OWN = re.compile(r"\bforbund(?:et|ets)\b|\bvi\b|\bsin\b")
 
 # Where a clause starts: what is said before it does not qualify its figure.
 _CLAUSE_START = re.compile(r"\. |, |; | och | samt | plus | men ")
@@ -281,11 +288,12 @@ def _paragraph(text: str, start: date | None, end: date | None, name: str
     figures = _people(doc, text, at)
     if "kr" in text:  # every money statement names its unit
         figures += _money(doc, text, at)
-    for match in _SHARE.finditer(text):
+    for match in _SHARE.finditer(text) if "idealf" in text else ():
         sentence = _sentence(text, match.start())
-        if name and name in sentence or "forbundet har" in sentence:
+        if name and name in sentence or _OWN.search(sentence):
+            share = match.group(1) or match.group(2)
             figures.append(_figure(doc, "ideal_allocation_share", match.start(),
-                                   parse_number(match.group(1)) or 0.0, "percent"))
+                                   parse_number(share) or 0.0, "percent"))
     return tuple(figures)
 
 
