@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import calendar
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+
+from ingestion.reports.numbers import light_fold
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,6 @@ _NAMES_A_VALUE_COLUMN = re.compile("|".join(
 
 # "Utfall jan–aug 2024": the months a column covers, to the end of the last one.
 _MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-# Dashes ASCII folding would drop ("jan–aug" is no word "janaug").
-_DASHES = str.maketrans({"–": "-", "—": "-", "−": "-", "&": "a"})
-
-
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower().translate(_DASHES))
-    return text.encode("ascii", "ignore").decode("ascii")
 
 
 def month_end(year: int, month: int) -> date:
@@ -92,7 +86,7 @@ def parse_header(text: str, default_year: int | None, cell: bool = False
 def _parse_header(text: str, default_year: int | None, cell: bool
                   ) -> tuple[tuple[Column, ...], str] | None:
     # Parenthesised notes ("(budget-utfall)") explain a column; they name none.
-    plain = re.sub(r"\([^)]*\)|\(\S*|\S*\)", " ", _plain(text))
+    plain = re.sub(r"\([^)]*\)|\(\S*|\S*\)", " ", light_fold(text))
     if not _NAMES_A_VALUE_COLUMN.search(plain):  # most lines are prose: skip them cheaply
         return None
     # "Utfall 31/6" takes its year from the other columns of the line when they name one.
@@ -182,7 +176,7 @@ def combo_column(text: str) -> Column | None:
     """A tab cell header like ``Antal deltagare (♀/♂)`` over cells ``285(124/161)``."""
     if "♀" not in text and "/♂" not in text:
         return None
-    plain = _plain(text)
+    plain = light_fold(text)
     if "deltagare" in plain:
         return Column("combo", basis="outcome", metric="participants")
     for word, reason in (("arbete", "work"), ("studier", "studies")):
@@ -209,7 +203,7 @@ def combo_header(text: str) -> tuple[list[Column], str] | None:
         words = part.split()
         if not words:
             return None
-        start = max((i for i, w in enumerate(words) if _plain(w) in ("antal", "utfall")),
+        start = max((i for i, w in enumerate(words) if light_fold(w) in ("antal", "utfall")),
                     default=len(words) - 1)
         if number == 0:
             label = " ".join(words[:start])
@@ -232,7 +226,7 @@ def tab_header(cells: list[str], default_year: int | None) -> tuple[list[Column]
             columns.append(combo)
         elif parsed and len(parsed[0]) >= 1:
             columns.append(parsed[0][0])
-        elif (named := _KEYWORDS.get(_plain(cell).strip(" :"))) and named.kind == "difference":
+        elif (named := _KEYWORDS.get(light_fold(cell).strip(" :"))) and named.kind == "difference":
             columns.append(named)  # "Avvikelse": checked against budget and outcome
         else:
             columns.append(Column("skip"))

@@ -41,6 +41,19 @@ def fold(text: str) -> str:
     return text.strip()
 
 
+# Signs kept, as words and numbers read them: minus forms and dashes become "-" ("jan–aug",
+# "−412"), a no-break space a space; OCR's "é" for ä/ö an o, "&" for å an a.
+_SIGNS = str.maketrans({"&": "a", "é": "o", "−": "-", "–": "-", "—": "-", "\u00a0": " "})
+
+
+@functools.lru_cache(maxsize=200_000)
+def light_fold(text: str) -> str:
+    """Lower-case ASCII that keeps signs, punctuation and decimal commas (``fold`` drops
+    them): for prose and column headers, where "-", "," and "/" carry meaning."""
+    text = unicodedata.normalize("NFKD", text.lower().translate(_SIGNS))
+    return text.encode("ascii", "ignore").decode("ascii")
+
+
 def normalise_unit(text: str | None) -> str | None:
     """``tkr``/``mnkr``/``kr`` as printed (``mnk``, ``kronor`` folded in), else None."""
     if not text:

@@ -21,14 +21,19 @@ and the extractor keeps the largest of them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
 from ingestion.reports.documents import Document
-from ingestion.reports.numbers import UNIT_FACTORS, fold, normalise_unit, parse_number
+from ingestion.reports.numbers import (
+    UNIT_FACTORS,
+    fold,
+    light_fold,
+    normalise_unit,
+    parse_number,
+)
 
 _AMOUNT = (r"(?P<number>[+-]? ?\d{1,3}(?: \d{3})*(?:,\d+)?) ?"
            r"(?P<unit>tkr|mnkr|mnk|mkr|kr|kronor|miljoner kronor)\b")
@@ -203,23 +208,11 @@ _HALF_YEAR = re.compile(r"\b(?:till|under|forsta|for) halvaret (20\d\d)|per (?:d
 _YEAR = re.compile(r"\b(?:for|under|ar|aret|hela|verksamhetsaret|budgetaret|infor) (?:ar )?"
                    r"(20\d\d)\b(?![ -]\d)")
 
-_SIGNS = str.maketrans({"&": "a", "é": "o", "−": "-", "–": "-", "—": "-", "\u00a0": " "})
-
-
-@lru_cache(maxsize=200_000)
-def _light_fold(text: str) -> str:
-    """Lower-case ASCII, keeping signs (minus forms become "-") and decimal commas. OCR
-    prints ä and ö as "é" (folded to o, hence "int[ao]kter" above) and a word-initial ö as
-    6 or d ("6verskott", "dvriga")."""
-    text = unicodedata.normalize("NFKD", text.lower().translate(_SIGNS))
-    return text.encode("ascii", "ignore").decode("ascii")
-
-
 def paragraphs(lines: list[str]) -> list[tuple[str, list[int], list[int]]]:
     """(text, offsets, line indexes) per paragraph: the character offset each line starts at."""
     found, text, offsets, indexes = [], "", [], []
     for index, line in enumerate([*lines, ""]):
-        stripped = _light_fold(line.strip())
+        stripped = light_fold(line.strip())
         if not stripped or "\t" in line:
             if text:
                 found.append((text, offsets, indexes))
