@@ -57,6 +57,7 @@ def test_fold_survives_ocr_letters():
         ("Bidrag från Försäkringskassan", "member_contribution", "state"),
         ("Driftbidrag staten", "member_contribution", "state"),
         ("Medlemsavgift Haninge kommun", "member_contribution", "municipality"),
+        ("Bidrag från Europeiska socialfonden", "esf_income", None),
         # A region named by its last word; all members together.
         ("Västra Götalandsregionen", "member_contribution", "region"),
         ("Summa medlemsbidrag", "member_contribution", None),

@@ -95,13 +95,14 @@ _MUNICIPALITY = re.compile(r"\b(kommun|kommuner|kommunerna|stad)$")
 _MUNICIPALITY_RULE = next(rule for rule in LABELS if rule.member == "municipality")
 _REGION = re.compile(r"regionen$|\blandstinget$")
 _REGION_RULE = next(rule for rule in LABELS if rule.member == "region")
-# Words before an exit reason: "Avslut till arbete", "Aktivt arbetssökande", "Mot studier".
-_REASON_PREFIX = re.compile(r"^(?:avslut\w* )?(?:till |mot )?(?:aktivt? )?")
-# What a member pays, named before the member: "Medlemsavgift Försäkringskassan",
-# "Medlemsbidrag Region Stockholm", "Bidrag från kommunerna", "Driftbidrag staten".
-_CONTRIBUTION_PREFIX = re.compile(
-    r"^(?:(?:medlems|drift)?(?:avgift|bidrag|insats)(?:er|erna|en)?|anslag|tilldelade medel)"
-    r" (?:fran )?")
+# Words before what a row names, read past: what is paid before the member who pays it
+# ("Medlemsavgift Försäkringskassan", "Bidrag från kommunerna", "Driftbidrag staten"), the
+# way before an exit reason ("Avslut till arbete", "Aktivt arbetssökande", "Mot studier").
+_LEADING_WORDS = {
+    "money": re.compile(r"^(?:(?:medlems|drift)?(?:avgift|bidrag|insats)(?:er|erna|en)?|"
+                        r"anslag|tilldelade medel) (?:fran )?"),
+    "people": re.compile(r"^(?:avslut\w* )?(?:till |mot )?(?:aktivt? )?"),
+}
 
 
 @lru_cache(maxsize=4096)
@@ -134,16 +135,11 @@ def match(label_text: str, scope: str, section: str | None) -> Label | None:
             continue
         if any(_similar(text, label) for label in labels):
             return rule
-    if scope == "people":
-        reason = _REASON_PREFIX.sub("", text)
-        return match(reason, scope, section) if reason != text and reason else None
+    rest = _LEADING_WORDS[scope].sub("", text)
+    if rest != text and rest:
+        return match(rest, scope, section)
     if scope != "money" or section not in (None, "income"):
         return None
-    member = _CONTRIBUTION_PREFIX.sub("", text)
-    if member != text:
-        for rule, labels in _FOLDED:
-            if rule.member and any(_similar(member, label) for label in labels):
-                return rule
     if _MUNICIPALITY.search(text):
         return _MUNICIPALITY_RULE
     if _REGION.search(text):
