@@ -264,8 +264,6 @@ def summary(outcome: Outcome) -> list[str]:
     """What a successful refresh did, in a few lines: what it read, what it rebuilt and why,
     what it left alone, the figures flagged and where to read them, what it published."""
     published = config.published_warehouse_path()
-    left = (f"exports:   {len(outcome.decision.left_stale)} stale, left for the next refresh "
-            "(--no-exports)")
     if not outcome.results and outcome.decision.left_stale:
         return [f"only the exports are stale, left for the next refresh (--no-exports); "
                 f"nothing rebuilt. Published warehouse unchanged: {published}"]
@@ -316,7 +314,8 @@ def summary(outcome: Outcome) -> list[str]:
     if exports:
         lines.append(f"exports:   {config.exports_dir()} ({len(exports)} written)")
     if outcome.decision.left_stale:
-        lines.append(left)
+        lines.append(f"exports:   {len(outcome.decision.left_stale)} stale, left for the next "
+                     "refresh (--no-exports)")
     if outcome.log_path:
         lines.append(f"log:       {outcome.log_path}")
     return lines
